@@ -1,0 +1,1 @@
+"""A small image-classification substrate (classifier, datasets, accuracy) in mmx's registries."""

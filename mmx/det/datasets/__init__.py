@@ -1,0 +1,1 @@
+"""Detection datasets and toy-data generators."""
