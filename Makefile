@@ -1,0 +1,25 @@
+# Quick start:  make demo   (install, toy LVIS data, train a tiny Mask R-CNN on the CPU, LVIS AP)
+#               make test   (install, run the test suite)
+# Both install what is missing into $(VENV) first (tools/install.sh; seconds when nothing is missing).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MIM := $(VENV)/bin/mim
+DEMO_CONFIG ?= mask-rcnn_r18-tiny_fpn_3e_toy-lvis.py
+DEMO_DIR ?= work_dirs/demo
+PYTEST_ARGS ?=
+
+.PHONY: install demo test toy-data
+
+install:
+	@bash tools/install.sh $(VENV)
+
+toy-data: install
+	$(PY) tools/data/toy_lvis.py --out data/toy_lvis
+
+demo: toy-data
+	$(MIM) train mmx $(DEMO_CONFIG) --work-dir $(DEMO_DIR)
+	$(MIM) test mmx $(DEMO_CONFIG) --checkpoint "$$(cat $(DEMO_DIR)/last_checkpoint)" --work-dir $(DEMO_DIR)
+	$(PY) tools/analysis/lvis_summary.py $(DEMO_DIR)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)

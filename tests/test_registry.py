@@ -1,0 +1,84 @@
+"""mmx modules are found by bare name from stock mmdet / mmaction2 configs that import mmx."""
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmengine.registry import MODELS as ROOT_MODELS
+
+import mmx
+from mmx import registry
+
+
+def test_import_leaves_default_scope_alone():
+    assert mmx.__version__
+    assert DefaultScope.get_current_instance() is None or \
+        DefaultScope.get_current_instance().scope_name != 'mmx'
+
+
+def test_mmx_nodes_are_children_of_the_root():
+    for node in (registry.MODELS, registry.DATASETS, registry.METRICS, registry.TRANSFORMS, registry.HOOKS):
+        assert node.scope == 'mmx'
+        assert node.parent is not None and node.parent.parent is None
+
+
+def test_mmdet_config_resolves_mmx_dataset(tmp_path):
+    """A config inheriting an mmdet config, with custom_imports=['mmx'], names an mmx type bare."""
+    cfg_file = tmp_path / 'my_lvis.py'
+    cfg_file.write_text(
+        "_base_ = 'mmdet::lvis/mask-rcnn_r50_fpn_sample1e-3_ms-1x_lvis-v1.py'\n"
+        "custom_imports = dict(imports=['mmx'], allow_failed_imports=False)\n"
+        "val_dataloader = dict(dataset=dict(type='LVISV1FederatedDataset'))\n")
+    cfg = Config.fromfile(str(cfg_file))  # runs custom_imports
+    from mmdet.registry import DATASETS
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        cls = DATASETS.get(cfg.val_dataloader.dataset.type)
+    from mmx.det.datasets import LVISV1FederatedDataset
+    assert cls is LVISV1FederatedDataset
+
+
+def test_mmx_prefix_works_from_other_scopes():
+    from mmdet.registry import MODELS as DET_MODELS
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        assert DET_MODELS.get('mmx.SmallConvNet') is registry.MODELS.get('SmallConvNet')
+        assert DET_MODELS.get('SmallConvNet') is None  # not shadowing: mmx's own names need the prefix
+
+
+def test_neutral_layer_found_from_mmdet_and_mmaction_scopes():
+    """The mechanism for framework-neutral layers: registered in the root, built from either scope."""
+    from mmcv.cnn import build_norm_layer
+    from mmaction.registry import MODELS as ACTION_MODELS
+    from mmdet.registry import MODELS as DET_MODELS
+
+    class _MmxTestNorm(torch.nn.GroupNorm):
+        _abbr_ = 'gn'
+
+        def __init__(self, num_features, num_groups=2):
+            super().__init__(num_groups, num_features)
+
+    registry.NEUTRAL_MODELS.register_module(module=_MmxTestNorm)
+    try:
+        for scope, node in (('mmdet', DET_MODELS), ('mmaction', ACTION_MODELS)):
+            with DefaultScope.overwrite_default_scope(scope):
+                name, layer = build_norm_layer(dict(type='_MmxTestNorm', num_groups=4), 8)
+                assert isinstance(layer, _MmxTestNorm) and name == 'gn'
+                built = node.build(dict(type='_MmxTestNorm', num_features=8))
+                assert isinstance(built, _MmxTestNorm)
+    finally:
+        ROOT_MODELS._module_dict.pop('_MmxTestNorm')
+
+
+def test_mmx_registers_only_free_names():
+    """No mmx module shadows a name that mmengine, mmcv, mmdet or mmaction2 already registered."""
+    from mmaction.registry import DATASETS as ACTION_DATASETS
+    from mmaction.registry import MODELS as ACTION_MODELS
+    from mmdet.registry import DATASETS as DET_DATASETS
+    from mmdet.registry import MODELS as DET_MODELS
+    upstream = {}
+    for node in (ACTION_MODELS, DET_MODELS, ACTION_DATASETS, DET_DATASETS, ROOT_MODELS):
+        for name, cls in node.module_dict.items():
+            if not cls.__module__.startswith('mmx'):
+                upstream[name] = cls
+    mmx_names = [name for node in (registry.MODELS, registry.DATASETS, registry.METRICS, DET_MODELS,
+                                   DET_DATASETS, ACTION_MODELS, ROOT_MODELS)
+                 for name, cls in node.module_dict.items() if cls.__module__.startswith('mmx')]
+    assert mmx_names, 'mmx registered nothing'
+    assert not set(mmx_names) & set(upstream)

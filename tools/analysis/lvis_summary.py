@@ -1,0 +1,82 @@
+"""Print (and plot) the LVIS AP of the latest test run in a work directory.
+
+    python tools/analysis/lvis_summary.py WORK_DIR [--no-plot]
+
+Reads the metrics JSON that mmengine's LoggerHook writes after ``tools/test.py``
+(``WORK_DIR/<timestamp>/<timestamp>.json``) and prints AP, APr, APc, APf (and AP50/AP75/APs/APm/APl)
+for boxes and masks, then plots AP by frequency group into ``WORK_DIR/lvis_ap_by_frequency.png``.
+"""
+import argparse
+import glob
+import json
+import os.path as osp
+import sys
+
+GROUPS = ('AP', 'APr', 'APc', 'APf')
+EXTRA = ('AP50', 'AP75', 'APs', 'APm', 'APl')
+
+
+def latest_lvis_metrics(work_dir: str) -> tuple:
+    """Return (path, metrics) of the newest test-metrics JSON in ``work_dir`` that holds LVIS AP."""
+    candidates = sorted(glob.glob(osp.join(work_dir, '*', '*.json')), key=osp.getmtime, reverse=True)
+    for path in candidates:
+        try:
+            with open(path) as f:
+                metrics = json.load(f)
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(metrics, dict) and any(k.startswith('lvis_') and k.endswith('_AP') for k in metrics):
+            return path, metrics
+    raise FileNotFoundError(f'no LVIS test metrics found under {work_dir}/*/*.json: run tools/test.py '
+                            'with an LVISMetric evaluator first')
+
+
+def table(metrics: dict) -> list:
+    """Rows (iou_type, {metric: value}) for the IoU types present (bbox, segm)."""
+    rows = []
+    for iou_type in ('bbox', 'segm'):
+        values = {k: metrics.get(f'lvis_{iou_type}_{k}') for k in GROUPS + EXTRA}
+        if values['AP'] is not None:
+            rows.append((iou_type, values))
+    return rows
+
+
+def plot(rows: list, out_file: str) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    width = 0.8 / len(rows)
+    for i, (iou_type, values) in enumerate(rows):
+        xs = [j + i * width for j in range(len(GROUPS))]
+        ax.bar(xs, [values[g] or 0.0 for g in GROUPS], width, label=iou_type)
+    ax.set_xticks([j + width * (len(rows) - 1) / 2 for j in range(len(GROUPS))], GROUPS)
+    ax.set_ylabel('AP')
+    ax.set_title('LVIS AP by frequency group (r: rare, c: common, f: frequent)', fontsize=9)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=120)
+    plt.close(fig)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument('work_dir')
+    parser.add_argument('--no-plot', action='store_true')
+    args = parser.parse_args(argv)
+    path, metrics = latest_lvis_metrics(args.work_dir)
+    rows = table(metrics)
+    print(f'LVIS results from {path}')
+    print('type  ' + ''.join(f'{k:>7}' for k in GROUPS + EXTRA))
+    for iou_type, values in rows:
+        print(f'{iou_type:<6}' + ''.join(f'{values[k]:>7.3f}' if values[k] is not None else f'{"-":>7}'
+                                         for k in GROUPS + EXTRA))
+    if not args.no_plot:
+        out_file = osp.join(args.work_dir, 'lvis_ap_by_frequency.png')
+        plot(rows, out_file)
+        print(f'plot: {out_file}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
