@@ -51,8 +51,8 @@ def test_neutral_layer_found_from_mmdet_and_mmaction_scopes():
     class _MmxTestNorm(torch.nn.GroupNorm):
         _abbr_ = 'gn'
 
-        def __init__(self, num_features, num_groups=2):
-            super().__init__(num_groups, num_features)
+        def __init__(self, num_features, num_groups=2, eps=1e-5):
+            super().__init__(num_groups, num_features, eps=eps)
 
     registry.NEUTRAL_MODELS.register_module(module=_MmxTestNorm)
     try:

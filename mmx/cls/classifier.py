@@ -17,7 +17,8 @@ class SmallImageClassifier(BaseModel):
     Every part is built with ``MODELS.build``, so any registered backbone works, including other scopes'
     (``type='mmdet.ResNet'``). The head must provide ``forward``, ``loss`` and ``predict`` like
     :class:`~mmx.cls.heads.LinearClassifierHead`. Named so as not to shadow mmpretrain's
-    ``ImageClassifier``, which has more features (batch augmentations, multi-label heads) and needs mmpretrain.
+    ``ImageClassifier``, which has more features (batch augmentations, multi-label heads) and needs
+    mmpretrain.
 
     Args:
         backbone (dict): backbone config; it maps (N, C, H, W) images to a tuple of feature maps.

@@ -14,7 +14,7 @@ def _to_label_tensor(value: LabelType) -> torch.Tensor:
     """Convert an int, sequence, array or tensor of class indices to a 1-D int64 tensor."""
     if isinstance(value, (int, np.integer)):
         return torch.tensor([int(value)], dtype=torch.long)
-    tensor = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor) else value)
+    tensor = value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value))
     if tensor.is_floating_point() or tensor.is_complex() or tensor.dtype == torch.bool:
         raise TypeError(f'a class label must hold integers, got dtype {tensor.dtype}')
     return tensor.reshape(-1).long()

@@ -8,6 +8,8 @@ from mmx.registry import MODELS
 
 __all__ = ['GlobalAvgPoolNeck']
 
+FeatureMaps = Union[torch.Tensor, Tuple[torch.Tensor, ...]]
+
 
 @MODELS.register_module()
 class GlobalAvgPoolNeck(BaseModule):
@@ -16,8 +18,7 @@ class GlobalAvgPoolNeck(BaseModule):
     Has no parameters. Named so as not to shadow mmpretrain's ``GlobalAveragePooling``.
     """
 
-    def forward(self, inputs: Union[torch.Tensor, Tuple[torch.Tensor, ...]]
-                ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+    def forward(self, inputs: FeatureMaps) -> FeatureMaps:
         """Pool one map or a tuple of maps.
 
         Args:

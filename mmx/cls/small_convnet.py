@@ -30,11 +30,18 @@ class ConvNormAct(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int,
                  conv_cfg: Optional[dict], norm_cfg: Optional[dict], act_cfg: Optional[dict]):
         super().__init__()
-        self.conv = build_conv_layer(conv_cfg, in_channels, out_channels, kernel_size, stride=stride,
-                                     padding=kernel_size // 2, bias=norm_cfg is None)
+        # mmcv's builders report an unknown type as "Cannot find None in registry"; name the config.
+        try:
+            self.conv = build_conv_layer(conv_cfg, in_channels, out_channels, kernel_size, stride=stride,
+                                         padding=kernel_size // 2, bias=norm_cfg is None)
+        except KeyError as err:
+            raise KeyError(f'cannot build a conv layer from conv_cfg={conv_cfg}: {err}') from err
         self.norm_name = None
         if norm_cfg is not None:
-            self.norm_name, norm = build_norm_layer(norm_cfg, out_channels)
+            try:
+                self.norm_name, norm = build_norm_layer(norm_cfg, out_channels)
+            except KeyError as err:
+                raise KeyError(f'cannot build a norm layer from norm_cfg={norm_cfg}: {err}') from err
             self.add_module(self.norm_name, norm)
         self.act = build_activation_layer(act_cfg) if act_cfg is not None else nn.Identity()
 
@@ -61,8 +68,9 @@ class SmallConvNet(BaseModule):
     Args:
         in_channels (int): image channels. Defaults to 3.
         widths (Sequence[int]): output channels of each stage. Defaults to (32, 64, 128).
-        strides (Sequence[int]): stride of each stage's first block. Defaults to (1, 2, 2).
-        depths (Sequence[int]): blocks per stage. Defaults to (1, 1, 1).
+        strides (Sequence[int], optional): stride of each stage's first block. Defaults to None:
+            1 for the first stage and 2 for the others.
+        depths (Sequence[int], optional): blocks per stage. Defaults to None: one block per stage.
         kernel_size (int): odd kernel size of every conv. Defaults to 3.
         out_indices (Sequence[int]): stages whose outputs are returned; negative indices count from
             the end. Defaults to (-1,), the last stage.
@@ -81,8 +89,8 @@ class SmallConvNet(BaseModule):
     def __init__(self,
                  in_channels: int = 3,
                  widths: Sequence[int] = (32, 64, 128),
-                 strides: Sequence[int] = (1, 2, 2),
-                 depths: Sequence[int] = (1, 1, 1),
+                 strides: Optional[Sequence[int]] = None,
+                 depths: Optional[Sequence[int]] = None,
                  kernel_size: int = 3,
                  out_indices: Sequence[int] = (-1, ),
                  frozen_stages: int = -1,
@@ -93,6 +101,8 @@ class SmallConvNet(BaseModule):
                  init_cfg: Optional[Union[dict, List[dict]]] = dict(type='Kaiming', layer='Conv2d')):
         super().__init__(init_cfg=init_cfg)
         num_stages = len(widths)
+        strides = (1, ) + (2, ) * (num_stages - 1) if strides is None else strides
+        depths = (1, ) * num_stages if depths is None else depths
         if num_stages == 0 or len(strides) != num_stages or len(depths) != num_stages:
             raise ValueError('widths, strides and depths must be non-empty and of equal length, got '
                              f'{len(widths)}, {len(strides)} and {len(depths)}')

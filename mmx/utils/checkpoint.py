@@ -14,6 +14,7 @@ file and trusts it may allow more types with :func:`allow_checkpoint_globals`.
 """
 import os.path as osp
 import pickle
+import types
 from typing import Any, Callable, List, Optional
 
 import numpy as np
@@ -39,9 +40,24 @@ def _numpy_globals() -> List[Any]:
     return found
 
 
+def _history_buffer_getattr(obj: Any, name: str) -> Callable:
+    """Stands in for ``builtins.getattr`` while unpickling: only ``HistoryBuffer``'s own methods.
+
+    A pickled ``HistoryBuffer`` carries its statistics methods as ``getattr(HistoryBuffer, 'mean')``, and
+    its ``__setstate__`` registers them class-wide. Allowing the real ``getattr`` would let a file put any
+    attribute of any allowed object there; this one returns plain functions defined on HistoryBuffer.
+    """
+    value = getattr(obj, name, None) if obj is HistoryBuffer and isinstance(name, str) else None
+    if not isinstance(value, types.FunctionType) or value.__qualname__.split('.')[0] != 'HistoryBuffer':
+        raise pickle.UnpicklingError(f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
+    return value
+
+
 #: Everything beyond torch's default allow-list that an mmengine 0.10 checkpoint pickles:
-#: the message hub's ``HistoryBuffer`` and the numpy arrays, scalars and dtypes inside it.
-MMENGINE_CHECKPOINT_GLOBALS: List[Any] = [HistoryBuffer] + _numpy_globals()
+#: the message hub's ``HistoryBuffer`` (with a getattr restricted to its methods) and the numpy arrays,
+#: scalars and dtypes inside it.
+MMENGINE_CHECKPOINT_GLOBALS: List[Any] = [HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr')
+                                          ] + _numpy_globals()
 _extra_globals: List[Any] = []
 
 
@@ -82,9 +98,18 @@ def safe_torch_load(load: Callable[..., Any], source: str, *args, **kwargs) -> A
             raise UnsafeCheckpointError(
                 f'Refusing to load checkpoint {source!r}: it pickles a Python object that is not in '
                 'the allow-list of types found in mmengine checkpoints, and unpickling it could run '
-                f'arbitrary code. torch said: {str(err).splitlines()[0]} If you created this file '
+                f'arbitrary code ({_reason(err)}). If you created this file '
                 'yourself and trust it, allow the type with mmx.utils.allow_checkpoint_globals(...) '
                 'before loading.') from err
+
+
+def _reason(err: Exception) -> str:
+    """The informative line of torch's weights-only error (which global was refused)."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    for line in lines:
+        if 'Unsupported global' in line or 'not allowed' in line or 'unrecognized function' in line:
+            return line.replace('WeightsUnpickler error: ', '').split(' Please use')[0]
+    return lines[-1] if lines else type(err).__name__
 
 
 def load_from_local(filename: str, map_location: Optional[Any] = None) -> Any:

@@ -81,7 +81,7 @@ def test_runner_checkpoint_loads(tmp_path):
             self.linear = torch.nn.Linear(2, 1)
 
         def forward(self, inputs, data_samples=None, mode='tensor'):
-            out = self.linear(torch.stack(inputs))
+            out = self.linear(inputs)
             return {'loss': out.pow(2).mean()} if mode == 'loss' else out
 
     data = [dict(inputs=torch.randn(2)) for _ in range(8)]

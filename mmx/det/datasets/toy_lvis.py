@@ -22,7 +22,6 @@ LVIS's federated labels are kept: each image lists some verified-absent categori
 unannotated instance of a present category and list that category in ``not_exhaustive_category_ids``.
 """
 import json
-import math
 import os
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -132,7 +131,7 @@ def generate_toy_lvis(out_dir: str,
     removed first and written again last, so an interrupted run is regenerated on the next call.
 
     Args:
-        out_dir (str): Output folder (created if missing).
+        out_dir (str | os.PathLike): Output folder (created if missing).
         seed (int): Seed of ``numpy.random.default_rng``. The same seed and arguments give
             byte-identical files. Defaults to 0.
         num_train (int): Number of training images. Defaults to 600.
@@ -157,12 +156,16 @@ def generate_toy_lvis(out_dir: str,
         ValueError: If an argument is out of range, if ``num_train`` or ``num_val`` is too small to
             hold every category, or if ``out_dir`` cannot be written.
     """
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise ValueError(f'out_dir must be a path, got {out_dir!r}')
+    out_dir = os.fspath(out_dir)
     args = _check_args(seed=seed, num_train=num_train, num_val=num_val, image_size=image_size,
                        min_val_images=min_val_images, not_exhaustive_ratio=not_exhaustive_ratio)
     train_quotas = _train_quotas(num_train)
     val_quotas = _val_quotas(num_val, min_val_images)
-    _check_capacity('num_train', num_train, train_quotas, _train_quotas)
-    _check_capacity('num_val', num_val, val_quotas, lambda n: _val_quotas(n, min_val_images))
+    _check_capacity('num_train', num_train, train_quotas, _train_quotas, 'each category needs an image')
+    _check_capacity('num_val', num_val, val_quotas, lambda n: _val_quotas(n, min_val_images),
+                    f'each category needs min_val_images={min_val_images} images')
     paths = _paths(out_dir)
     _make_writable_dir(out_dir)
 
@@ -237,7 +240,7 @@ def _val_quotas(num_val: int, min_val_images: int) -> List[int]:
 
 
 def _check_capacity(name: str, num_images: int, quotas: Sequence[int],
-                    quotas_for: Callable[[int], Sequence[int]]) -> None:
+                    quotas_for: Callable[[int], Sequence[int]], need: str) -> None:
     """Raise ValueError if ``num_images`` images cannot hold the category quotas.
 
     One slot per image stays free for a possible unannotated instance, and the quotas may ask for at
@@ -253,8 +256,8 @@ def _check_capacity(name: str, num_images: int, quotas: Sequence[int],
     while not fits(needed, quotas_for(needed)):
         needed += 1
     raise ValueError(
-        f'{name}={num_images} is too small to hold every one of the {len(quotas)} categories '
-        f'({sum(quotas)} category-image pairs with at most {_MAX_OBJECTS} objects per image); '
+        f'{name}={num_images} is too small to hold every one of the {len(quotas)} categories ({need}; '
+        f'{sum(quotas)} category-image pairs, at most {_MAX_OBJECTS} objects per image); '
         f'use {name} >= {needed}')
 
 
@@ -306,7 +309,8 @@ def _is_complete(out_dir: str, manifest: dict, args: dict) -> bool:
 def _remove_stale_images(out_dir: str, old_manifest: dict, args: dict) -> None:
     """Delete the images of an earlier generation (known from its manifest) that the new one lacks."""
     try:
-        old = _image_files(int(old_manifest['arguments']['num_train']), int(old_manifest['arguments']['num_val']))
+        old_args = old_manifest['arguments']
+        old = _image_files(int(old_args['num_train']), int(old_args['num_val']))
     except (KeyError, TypeError, ValueError):
         return
     for f in set(old) - set(_image_files(args['num_train'], args['num_val'])):
@@ -340,8 +344,9 @@ def _assign_categories(quotas: Sequence[int], num_images: int, capacity: np.ndar
     """Put category ``c`` into exactly ``quotas[c]`` distinct images, filling empty images last.
 
     Categories are placed largest quota first; an image is drawn with probability proportional to its
-    free slots, which spreads the objects evenly. An image left empty gets one instance of a category
-    drawn by quota (in practice a frequent one), as every LVIS image holds at least one annotation.
+    free slots, which spreads the objects evenly. An image left empty gets one instance of a frequent
+    category (quota > 100; any category if none is), drawn by quota, as every LVIS image holds at least
+    one annotation; this never moves a category to another frequency group.
 
     Args:
         quotas: Images per category index.
@@ -362,7 +367,10 @@ def _assign_categories(quotas: Sequence[int], num_images: int, capacity: np.ndar
             count = 2 if capacity[i] >= 2 and rng.random() < _SECOND_INSTANCE_PROB else 1
             layout[i][c] = count
             capacity[i] -= count
-    probs = np.asarray(quotas, dtype=np.float64) / sum(quotas)
+    weights = np.asarray(quotas, dtype=np.float64)
+    if (weights > COMMON_MAX_IMAGES).any():
+        weights[weights <= COMMON_MAX_IMAGES] = 0
+    probs = weights / weights.sum()
     for i in range(num_images):
         if not layout[i]:
             layout[i][int(rng.choice(len(quotas), p=probs))] = 1
@@ -421,17 +429,15 @@ def _cv2_points(poly: np.ndarray) -> np.ndarray:
 
 def _background(image_size: int, rng: np.random.Generator) -> np.ndarray:
     """A muted, slightly tinted grey with a gradient and a few faint lines (float RGB image)."""
-    base = rng.uniform(95, 155) + rng.uniform(-12, 12, size=3)
-    yy, xx = np.mgrid[0:image_size, 0:image_size] / image_size - 0.5
-    gx, gy = rng.uniform(-25, 25, size=2)
-    img = base[None, None, :] + (gx * xx + gy * yy)[:, :, None]
+    base = (rng.uniform(95, 155) + rng.uniform(-12, 12, size=3)).astype(np.float32)
+    ramp = np.linspace(-0.5, 0.5, image_size, dtype=np.float32)
+    gx, gy = rng.uniform(-25, 25, size=2).astype(np.float32)
+    img = base + (gx * ramp[None, :] + gy * ramp[:, None])[:, :, None]
     for _ in range(int(rng.integers(0, 5))):
         p1 = tuple(int(v) for v in rng.integers(0, image_size, size=2))
         p2 = tuple(int(v) for v in rng.integers(0, image_size, size=2))
         shade = float(rng.uniform(-22, 22))
-        line = np.zeros((image_size, image_size), np.uint8)
-        cv2.line(line, p1, p2, 1, thickness=int(rng.integers(1, 3)))
-        img += shade * line[:, :, None]
+        cv2.line(img, p1, p2, tuple(float(v) + shade for v in base), thickness=int(rng.integers(1, 3)))
     return img
 
 
@@ -462,15 +468,22 @@ def _place(shape: str, size: float, occupied: np.ndarray, image_size: int, min_s
         size = max(min_size, size * 0.85)
 
 
-def _draw_image(objects: Sequence[Tuple[int, bool]], image_size: int,
+def _draw_image(objects: Sequence[Tuple[int, bool]], image_size: int, noise: np.ndarray,
                 rng: np.random.Generator) -> Tuple[np.ndarray, List[np.ndarray]]:
     """Draw the objects (category index, annotated) on a background.
+
+    Args:
+        objects: (category index, annotated) per object.
+        image_size: Width and height.
+        noise: A pixel-noise field at least twice the image size; a random crop of it is added
+            (one field per split is much cheaper than fresh noise per image).
+        rng: Random generator.
 
     Returns:
         tuple: The BGR uint8 image and the polygons of the objects in the given order.
     """
     min_size, max_size = 0.08 * image_size, 0.375 * image_size
-    sizes = np.exp(rng.uniform(np.log(min_size), np.log(max_size), size=len(objects)))
+    sizes = rng.uniform(min_size, max_size, size=len(objects))
     img = _background(image_size, rng)
     occupied = np.zeros((image_size, image_size), np.uint8)
     polys: List[Optional[np.ndarray]] = [None] * len(objects)
@@ -479,22 +492,29 @@ def _draw_image(objects: Sequence[Tuple[int, bool]], image_size: int,
         poly, mask = _place(shape, float(sizes[k]), occupied, image_size, min_size, rng)
         occupied |= cv2.dilate(mask, np.ones((3, 3), np.uint8))  # keep a pixel of background between objects
         colour_rgb = np.clip(np.array(_COLOURS[colour]) + rng.uniform(-18, 18, size=3), 0, 255)
-        layer = np.zeros((image_size, image_size), np.uint8)
-        cv2.fillPoly(layer, [_cv2_points(poly)], 255, lineType=cv2.LINE_AA, shift=4)
-        alpha = (layer.astype(np.float64) / 255)[:, :, None]
-        img = img * (1 - alpha) + colour_rgb[None, None, :] * alpha
+        # Anti-aliased coverage, blended inside the object's (padded) box only.
+        x0, y0 = np.maximum(np.floor(poly.min(0)).astype(int) - 1, 0)
+        x1, y1 = np.minimum(np.ceil(poly.max(0)).astype(int) + 1, image_size)
+        layer = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillPoly(layer, [_cv2_points(poly - np.array([x0, y0]))], 255, lineType=cv2.LINE_AA, shift=4)
+        alpha = (layer.astype(np.float32) / 255)[:, :, None]
+        patch = img[y0:y1, x0:x1]
+        img[y0:y1, x0:x1] = patch + (colour_rgb.astype(np.float32) - patch) * alpha
         polys[k] = poly
-    img += rng.normal(0, 6, size=img.shape)
+    x, y = rng.integers(0, noise.shape[0] - image_size + 1, size=2)
+    img += noise[y:y + image_size, x:x + image_size]
     img = np.clip(np.round(img), 0, 255).astype(np.uint8)
-    return img[:, :, ::-1].copy(), polys
+    return cv2.cvtColor(img, cv2.COLOR_RGB2BGR), polys
 
 
 # ---------------------------------------------------------------------------------------------------
 # Splits and JSON
 # ---------------------------------------------------------------------------------------------------
 def _polygon_area(poly: np.ndarray) -> float:
+    """Shoelace formula."""
     x, y = poly[:, 0], poly[:, 1]
-    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+    x_next, y_next = np.append(x[1:], x[0]), np.append(y[1:], y[0])
+    return float(abs(np.dot(x, y_next) - np.dot(y, x_next)) / 2)
 
 
 def _make_split(out_dir: str, split: str, quotas: Sequence[int], first_img_id: int, first_ann_id: int,
@@ -506,6 +526,7 @@ def _make_split(out_dir: str, split: str, quotas: Sequence[int], first_img_id: i
     not_exhaustive = rng.random(num_images) < args['not_exhaustive_ratio']
     capacity = np.full(num_images, _MAX_OBJECTS, dtype=np.int64) - not_exhaustive
     layout = _assign_categories(quotas, num_images, capacity, rng)
+    noise = 6 * rng.standard_normal((2 * image_size, 2 * image_size, 3), dtype=np.float32)
 
     images, anns = [], []
     ann_id = first_ann_id
@@ -522,7 +543,7 @@ def _make_split(out_dir: str, split: str, quotas: Sequence[int], first_img_id: i
         num_neg = min(len(absent), int(rng.integers(4, 9)))
         negatives = sorted(int(c) + 1 for c in rng.choice(absent, size=num_neg, replace=False))
 
-        img, polys = _draw_image(objects, image_size, rng)
+        img, polys = _draw_image(objects, image_size, noise, rng)
         file_name = f'{img_id:012d}.jpg'
         ok, buf = cv2.imencode('.jpg', img, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY])
         if not ok:
