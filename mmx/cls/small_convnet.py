@@ -136,8 +136,8 @@ class SmallConvNet(BaseModule):
                              f'{num_stages} stages')
         return tuple(sorted({i % num_stages for i in out_indices}))
 
-    def _norm_layers(self, stages: Sequence[nn.Module]) -> List[nn.Module]:
-        return [block.norm for stage in stages for block in stage if block.norm is not None]
+    def _norm_layers(self) -> List[nn.Module]:
+        return [block.norm for stage in self.stages for block in stage if block.norm is not None]
 
     def _freeze_stages(self) -> None:
         for stage in self.stages[:max(self.frozen_stages, 0)]:
@@ -169,6 +169,6 @@ class SmallConvNet(BaseModule):
         super().train(mode)
         self._freeze_stages()
         if mode and self.norm_eval:
-            for norm in self._norm_layers(self.stages):
+            for norm in self._norm_layers():
                 norm.eval()
         return self
