@@ -10,7 +10,10 @@ import os.path as osp
 import sys
 import types
 
-__all__ = ['apply_compat_fixes', 'stub_mmaction_drn', 'alias_importlib_metadata', 'fix_lvis_numpy2']
+__all__ = [
+    'apply_compat_fixes', 'stub_mmaction_drn', 'alias_importlib_metadata', 'fix_lvis_numpy2',
+    'allow_cpu_pytorch_launcher'
+]
 
 
 def stub_mmaction_drn() -> bool:
@@ -102,10 +105,45 @@ def fix_lvis_numpy2() -> bool:
     return True
 
 
+def allow_cpu_pytorch_launcher() -> bool:
+    """Let ``--launcher pytorch`` (torchrun, ``dist_train.sh``) start on a machine without CUDA.
+
+    mmengine 0.10.7's ``_init_dist_pytorch`` calls ``torch.cuda.set_device(local_rank)`` before
+    ``init_process_group`` whatever the backend; on a CPU-only torch build that raises
+    ``AttributeError: module 'torch._C' has no attribute '_cuda_setDevice'``, so DDP with the gloo backend
+    cannot start (the same line is in mmengine main; no upstream issue as of 2026-11). Only on a machine
+    without CUDA, and only for the plain ``'torch'`` init backend, we initialise the process group without
+    selecting a CUDA device. Everything else goes to mmengine's function unchanged.
+
+    Returns:
+        bool: True if the wrapper was installed.
+    """
+    import torch
+    from mmengine.dist import utils as dist_utils
+    original = dist_utils._init_dist_pytorch
+    if torch.cuda.is_available() or getattr(original, '_mmx_cpu_fix', False):
+        return False
+
+    def _init_dist_pytorch(backend, init_backend='torch', **kwargs) -> None:
+        accelerators = (dist_utils.is_mlu_available() or dist_utils.is_npu_available()
+                        or dist_utils.is_musa_available())
+        if init_backend != 'torch' or accelerators:
+            return original(backend, init_backend=init_backend, **kwargs)
+        if backend == 'nccl':
+            raise RuntimeError('the nccl backend needs CUDA GPUs; use env_cfg.dist_cfg.backend="gloo" on a '
+                               'CPU-only machine (tools/train.py does so by itself)')
+        torch.distributed.init_process_group(backend=backend, **kwargs)
+
+    _init_dist_pytorch._mmx_cpu_fix = True
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+    return True
+
+
 def apply_compat_fixes() -> None:
     """Apply every fix of this module (and the safe checkpoint loader). Idempotent."""
     from .checkpoint import register_safe_checkpoint_loaders
     stub_mmaction_drn()
     alias_importlib_metadata()
     fix_lvis_numpy2()
+    allow_cpu_pytorch_launcher()
     register_safe_checkpoint_loaders()

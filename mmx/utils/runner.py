@@ -17,7 +17,9 @@ def load_run_config(config: str, launcher: str = 'none', work_dir: Optional[str]
 
     Returns:
         Config: The config, with ``launcher`` and ``work_dir`` set. On a machine without CUDA, a
-        distributed launch uses the gloo backend (OpenMMLab runtimes default to nccl, which needs GPUs).
+        distributed launch uses the gloo backend (OpenMMLab runtimes default to nccl, which needs GPUs)
+        and a DDP wrapper without ``device_ids`` (mmengine's Runner passes ``device_ids=[LOCAL_RANK]``,
+        which DDP rejects for CPU modules).
     """
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file {config} does not exist')
@@ -33,4 +35,9 @@ def load_run_config(config: str, launcher: str = 'none', work_dir: Optional[str]
         import torch
         if not torch.cuda.is_available():
             cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+            wrapper = cfg.get('model_wrapper_cfg', None) or dict(
+                type='MMDistributedDataParallel', broadcast_buffers=False,
+                find_unused_parameters=cfg.get('find_unused_parameters', False))
+            wrapper['device_ids'] = None
+            cfg.model_wrapper_cfg = wrapper
     return cfg

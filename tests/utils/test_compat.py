@@ -101,3 +101,35 @@ def test_lvis_fix_is_narrow_and_needed():
     """)
     assert 'broken' in out.stdout
     assert compat.fix_lvis_numpy2() is False  # already applied: idempotent
+
+
+def test_pytorch_launcher_on_cpu(monkeypatch):
+    """mmengine's pytorch launcher selects a CUDA device unconditionally; on CPU mmx initialises gloo."""
+    import torch
+    from mmengine.dist import utils as dist_utils
+    if torch.cuda.is_available():
+        pytest.skip('CUDA is available: the fix is a no-op')
+    assert getattr(dist_utils._init_dist_pytorch, '_mmx_cpu_fix', False)
+    with pytest.raises(RuntimeError, match='gloo'):
+        dist_utils._init_dist_pytorch('nccl')
+    calls = []
+    monkeypatch.setattr(torch.distributed, 'init_process_group', lambda **kw: calls.append(kw))
+    dist_utils._init_dist_pytorch('gloo', timeout=None)
+    assert calls == [dict(backend='gloo', timeout=None)]
+    assert compat.allow_cpu_pytorch_launcher() is False  # idempotent
+
+
+def test_run_config_for_cpu_ddp(tmp_path):
+    import torch
+    from mmx.utils.runner import load_run_config
+    cfg_file = tmp_path / 'c.py'
+    cfg_file.write_text("model = dict(type='X')\nenv_cfg = dict(dist_cfg=dict(backend='nccl'))\n")
+    cfg = load_run_config(str(cfg_file), launcher='pytorch', cfg_options={'model.type': 'Y'})
+    assert cfg.model.type == 'Y' and cfg.work_dir.endswith('c')
+    if not torch.cuda.is_available():
+        assert cfg.env_cfg.dist_cfg.backend == 'gloo'
+        assert cfg.model_wrapper_cfg.device_ids is None
+    cfg = load_run_config(str(cfg_file), launcher='none', work_dir=str(tmp_path / 'w'))
+    assert cfg.env_cfg.dist_cfg.backend == 'nccl' and 'model_wrapper_cfg' not in cfg
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        load_run_config(str(tmp_path / 'missing.py'))

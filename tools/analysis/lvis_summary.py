@@ -1,10 +1,12 @@
-"""Print (and plot) the LVIS AP of the latest test run in a work directory.
+"""Print (and plot) the LVIS AP of the latest evaluation in a work directory.
 
     python tools/analysis/lvis_summary.py WORK_DIR [--no-plot]
 
-Reads the metrics JSON that mmengine's LoggerHook writes after ``tools/test.py``
-(``WORK_DIR/<timestamp>/<timestamp>.json``) and prints AP, APr, APc, APf (and AP50/AP75/APs/APm/APl)
-for boxes and masks, then plots AP by frequency group into ``WORK_DIR/lvis_ap_by_frequency.png``.
+Reads what mmengine's LoggerHook wrote for the newest run in ``WORK_DIR`` that evaluated with
+``LVISMetric``: the metrics of ``tools/test.py`` (``WORK_DIR/<timestamp>/<timestamp>.json``) or the last
+validation of ``tools/train.py`` (``WORK_DIR/<timestamp>/vis_data/scalars.json``, one JSON per line).
+Prints AP, APr, APc, APf (and AP50/AP75/APs/APm/APl) for boxes and masks, and plots AP by frequency
+group into ``WORK_DIR/lvis_ap_by_frequency.png``.
 """
 import argparse
 import glob
@@ -12,30 +14,50 @@ import json
 import os.path as osp
 import sys
 
+PREFIX = 'lvis/'  # LVISMetric's default prefix
 GROUPS = ('AP', 'APr', 'APc', 'APf')
 EXTRA = ('AP50', 'AP75', 'APs', 'APm', 'APl')
 
 
+def _records(path: str) -> list:
+    """The JSON objects of a file holding one object, or one object per line."""
+    with open(path) as f:
+        text = f.read()
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError:
+        records = []
+        for line in text.splitlines():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return records
+
+
 def latest_lvis_metrics(work_dir: str) -> tuple:
-    """Return (path, metrics) of the newest test-metrics JSON in ``work_dir`` that holds LVIS AP."""
-    candidates = sorted(glob.glob(osp.join(work_dir, '*', '*.json')), key=osp.getmtime, reverse=True)
-    for path in candidates:
+    """Return (path, metrics) of the newest LVIS evaluation logged in ``work_dir``."""
+    if not osp.isdir(work_dir):
+        raise FileNotFoundError(f'work directory {work_dir} does not exist')
+    candidates = glob.glob(osp.join(work_dir, '*', '*.json')) + glob.glob(
+        osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    for path in sorted(candidates, key=osp.getmtime, reverse=True):
         try:
-            with open(path) as f:
-                metrics = json.load(f)
-        except (OSError, json.JSONDecodeError):
+            records = _records(path)
+        except OSError:
             continue
-        if isinstance(metrics, dict) and any(k.startswith('lvis_') and k.endswith('_AP') for k in metrics):
-            return path, metrics
-    raise FileNotFoundError(f'no LVIS test metrics found under {work_dir}/*/*.json: run tools/test.py '
-                            'with an LVISMetric evaluator first')
+        for metrics in reversed(records):
+            if isinstance(metrics, dict) and f'{PREFIX}bbox_AP' in metrics:
+                return path, metrics
+    raise FileNotFoundError(f'no LVIS metrics found in {work_dir}: train with an LVISMetric evaluator or '
+                            'run tools/test.py first')
 
 
 def table(metrics: dict) -> list:
     """Rows (iou_type, {metric: value}) for the IoU types present (bbox, segm)."""
     rows = []
     for iou_type in ('bbox', 'segm'):
-        values = {k: metrics.get(f'lvis_{iou_type}_{k}') for k in GROUPS + EXTRA}
+        values = {k: metrics.get(f'{PREFIX}{iou_type}_{k}') for k in GROUPS + EXTRA}
         if values['AP'] is not None:
             rows.append((iou_type, values))
     return rows
@@ -69,7 +91,7 @@ def main(argv=None) -> int:
     print(f'LVIS results from {path}')
     print('type  ' + ''.join(f'{k:>7}' for k in GROUPS + EXTRA))
     for iou_type, values in rows:
-        print(f'{iou_type:<6}' + ''.join(f'{values[k]:>7.3f}' if values[k] is not None else f'{"-":>7}'
+        print(f'{iou_type:<6}' + ''.join(f'{values[k]:>7.3f}' if values[k] is not None and values[k] >= 0 else f'{"-":>7}'
                                          for k in GROUPS + EXTRA))
     if not args.no_plot:
         out_file = osp.join(args.work_dir, 'lvis_ap_by_frequency.png')
