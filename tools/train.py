@@ -6,7 +6,6 @@
 """
 import argparse
 import os
-import os.path as osp
 
 
 def parse_args(argv=None) -> argparse.Namespace:

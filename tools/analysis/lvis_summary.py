@@ -91,8 +91,10 @@ def main(argv=None) -> int:
     print(f'LVIS results from {path}')
     print('type  ' + ''.join(f'{k:>7}' for k in GROUPS + EXTRA))
     for iou_type, values in rows:
-        print(f'{iou_type:<6}' + ''.join(f'{values[k]:>7.3f}' if values[k] is not None and values[k] >= 0 else f'{"-":>7}'
-                                         for k in GROUPS + EXTRA))
+        # LVIS reports -1 for a group with no category (e.g. APl when every object is small)
+        cells = [f'{v:>7.3f}' if v is not None and v >= 0 else f'{"-":>7}'
+                 for v in (values[k] for k in GROUPS + EXTRA)]
+        print(f'{iou_type:<6}' + ''.join(cells))
     if not args.no_plot:
         out_file = osp.join(args.work_dir, 'lvis_ap_by_frequency.png')
         plot(rows, out_file)
