@@ -71,6 +71,34 @@ def test_neutral_layer_found_from_mmdet_and_mmaction_scopes():
         ROOT_MODELS._module_dict.pop('_MmxTestNorm')
 
 
+def test_mmaction_config_resolves_neutral_layer(tmp_path):
+    """A config inheriting an mmaction2 config, with custom_imports=['mmx'], uses a root-registered norm."""
+    from mmaction.registry import MODELS as ACTION_MODELS
+
+    class _MmxTestNorm2(torch.nn.GroupNorm):
+        _abbr_ = 'gn'
+
+        def __init__(self, num_features, eps=1e-5):
+            super().__init__(4, num_features, eps=eps)
+
+    registry.NEUTRAL_MODELS.register_module(module=_MmxTestNorm2)
+    try:
+        cfg_file = tmp_path / 'my_tsn.py'
+        cfg_file.write_text(
+            "_base_ = 'mmaction::recognition/tsn/"
+            "tsn_imagenet-pretrained-r50_8xb32-1x1x3-100e_kinetics400-rgb.py'\n"
+            "custom_imports = dict(imports=['mmx'], allow_failed_imports=False)\n"
+            "model = dict(backbone=dict(depth=18, pretrained=None, norm_cfg=dict(type='_MmxTestNorm2')))\n")
+        cfg = Config.fromfile(str(cfg_file))
+        assert cfg.default_scope == 'mmaction'
+        with DefaultScope.overwrite_default_scope(cfg.default_scope):
+            backbone = ACTION_MODELS.build(cfg.model.backbone)
+        norms = [m for m in backbone.modules() if isinstance(m, _MmxTestNorm2)]
+        assert norms and not any(isinstance(m, torch.nn.BatchNorm2d) for m in backbone.modules())
+    finally:
+        ROOT_MODELS._module_dict.pop('_MmxTestNorm2')
+
+
 def test_mmx_registers_only_free_names():
     """No mmx module shadows a name that mmengine, mmcv, mmdet or mmaction2 already registered."""
     from mmaction.registry import DATASETS as ACTION_DATASETS
