@@ -55,7 +55,7 @@ fi
 # mmx itself: a regular (non-editable) install, so that `mim train mmx ...` finds mmx/.mim in site-packages.
 # Reinstalled whenever a packaged file is newer than the last install.
 STAMP="$VENV/.mmx-installed"
-if [ ! -f "$STAMP" ] || [ -n "$(find mmx configs tools setup.cfg setup.py model-index.yml -newer "$STAMP" -print -quit)" ]; then
+if [ ! -f "$STAMP" ] || [ -n "$(find mmx configs tools setup.cfg pyproject.toml model-index.yml -newer "$STAMP" -print -quit)" ]; then
   echo "[mmx install] installing mmx from $(pwd)"
   "${PIP[@]}" --no-deps --no-build-isolation --force-reinstall .
   rm -rf build ./*.egg-info
