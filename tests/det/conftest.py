@@ -50,6 +50,13 @@ def small_lvis(tmp_path) -> str:
 
 TOY_TRAIN_ANN = osp.join(ROOT, 'data', 'toy_lvis', 'annotations', 'lvis_v1_train.json')
 
+
+@pytest.fixture(scope='session')
+def toy_lvis_data() -> str:
+    """The toy data of the configs, generated on demand into data/toy_lvis (git-ignored) and reused."""
+    from mmx.det.datasets import generate_toy_lvis
+    return generate_toy_lvis(osp.join(ROOT, 'data', 'toy_lvis'))['out_dir']
+
 # mmx's tiny detector settings (as configs/_base_/models/mask-rcnn_r18-tiny_fpn.py, smaller still), applied
 # to mmdet's model bases.
 _TINY = """

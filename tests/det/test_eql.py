@@ -6,8 +6,14 @@ import math
 import numpy as np
 import pytest
 import torch
-from conftest import (SMALL_CATEGORIES, SMALL_FREQUENCY, SMALL_NUM_IMAGES, TOY_TRAIN_ANN, detector_inputs,
-                      write_small_lvis)
+from conftest import (
+    SMALL_CATEGORIES,
+    SMALL_FREQUENCY,
+    SMALL_NUM_IMAGES,
+    TOY_TRAIN_ANN,
+    detector_inputs,
+    write_small_lvis,
+)
 from mmdet.registry import MODELS
 
 from mmx.det.losses import EqualizationLoss, equalization_loss, load_category_frequency
@@ -62,7 +68,7 @@ def test_frequency_file_round_trip(small_lvis, tmp_path):
     np.testing.assert_array_equal(again.instance_count, stats.instance_count)
 
 
-def test_toy_lvis_frequency_matches_its_category_table():
+def test_toy_lvis_frequency_matches_its_category_table(toy_lvis_data):
     stats = load_category_frequency(TOY_TRAIN_ANN)
     assert stats.num_classes == 24 and stats.num_images == 600
     assert sorted(set(stats.groups)) == ['c', 'f', 'r']
@@ -295,3 +301,22 @@ def test_in_cascade_rcnn(tiny_detector, small_lvis):
     # sigmoid scores at a prior of 0.001 stay tiny; softmax over C + 1 would give about 1 / (C + 1)
     assert pred.scores.max() < 0.05
     assert (pred.labels < C).all()
+
+
+def test_lvis_frequency_tool(small_lvis, tmp_path, capsys):
+    import runpy
+
+    from conftest import ROOT
+    tool = runpy.run_path(f'{ROOT}/tools/data/lvis_frequency.py', run_name='lvis_frequency')
+    out = tmp_path / 'sub' / 'freq.json'
+    tool['main']([small_lvis, '--out', str(out), '--lambdas', '0.03', '0.1'])
+    printed = capsys.readouterr().out
+    assert '6 categories (r/c/f 2/2/2), 160 images with annotations, 200 instances' in printed
+    rows = [line.split() for line in printed.splitlines() if line.strip().startswith('0.')]
+    assert rows == [['0.03', '0.0200', '2', '2/2', '0/2', '0/2'], ['0.1', '0.1100', '4', '2/2', '2/2', '0/2']]
+    # the written file is a valid ann_file of the loss, with the same tail
+    by_file = EqualizationLoss(num_classes=C, ann_file=str(out), lambda_=0.03).load_tail_mask()
+    by_ann = EqualizationLoss(num_classes=C, ann_file=small_lvis, lambda_=0.03).load_tail_mask()
+    assert torch.equal(by_file, by_ann)
+    with pytest.raises(FileNotFoundError, match='nope.json'):
+        tool['main']([str(tmp_path / 'nope.json')])

@@ -1,8 +1,11 @@
 """EqualizationLossV2: weights, loss and gradient statistics against a naive reference over two steps, buffers
 in checkpoints, DDP (gloo, 2 processes), the logging hook, mmdet 3.3's BBoxHead hooks in tiny Faster / Mask /
 Cascade R-CNNs, and bad input."""
+import datetime
 import math
+import os
 import socket
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -155,7 +158,8 @@ def _ddp_features(rank: int, step: int):
 
 def _ddp_worker(rank: int, world_size: int, port: int, out_dir: str) -> None:
     import torch.distributed as dist
-    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=world_size)
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=world_size,
+                            timeout=datetime.timedelta(seconds=60))
     try:
         torch.manual_seed(0)
         model = torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(4, C + 1))
@@ -166,10 +170,22 @@ def _ddp_worker(rank: int, world_size: int, port: int, out_dir: str) -> None:
         torch.save(loss.state_dict(), f'{out_dir}/rank{rank}.pth')
     finally:
         dist.destroy_process_group()
+    # About one run in four, a worker that has returned from here hangs in interpreter shutdown (after
+    # destroy_process_group, with mmdet imported); its results are saved, so leave without the shutdown.
+    # An exception above still reaches mp.spawn as usual.
+    os._exit(0)
 
 
 def test_ddp_statistics_are_all_reduced(tmp_path):
-    mp.spawn(_ddp_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    context = mp.spawn(_ddp_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=False)
+    deadline = time.monotonic() + 120
+    try:
+        while not context.join(timeout=1):
+            assert time.monotonic() < deadline, 'the DDP workers did not finish within 120 s'
+    finally:
+        for process in context.processes:
+            if process.is_alive():
+                process.kill()
     states = [torch.load(tmp_path / f'rank{r}.pth', weights_only=True) for r in range(2)]
     for name in ('pos_grad', 'neg_grad', 'num_updates'):
         assert torch.equal(states[0][name], states[1][name]), name
@@ -309,3 +325,40 @@ def test_in_cascade_rcnn(tiny_detector):
         data = model.data_preprocessor(packed, False)
         pred = model.predict(data['inputs'], data['data_samples'])[0].pred_instances
     assert len(pred.scores) > 0 and pred.scores.max() < 0.05 and (pred.labels < C).all()
+
+
+@pytest.mark.slow
+def test_toy_config_trains_logs_and_resumes_bit_exactly(tmp_path, toy_lvis_data):
+    """Three iterations of the EQLv2 toy config with mmengine's Runner: the hook's values reach the log, the
+    statistics reach the checkpoint, and resuming restores them exactly."""
+    from conftest import ROOT
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    def runner(resume: bool) -> Runner:
+        cfg = Config.fromfile(f'{ROOT}/configs/eql/mask-rcnn_r18-tiny_fpn_eqlv2_3e_toy-lvis.py')
+        cfg.work_dir = str(tmp_path)
+        cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=3, val_interval=1000)
+        cfg.param_scheduler = []
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
+        cfg.default_hooks.logger.interval = 1
+        cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=3, by_epoch=False)
+        cfg.log_processor = dict(window_size=1, by_epoch=False)
+        cfg.train_dataloader.batch_size = 1
+        cfg.resume = resume
+        cfg.experiment_name = f'eqlv2_resume_{resume}'
+        return Runner.from_cfg(cfg)
+
+    trained = runner(resume=False)
+    trained.train()
+    loss = trained.model.roi_head.bbox_head.loss_cls
+    assert int(loss.num_updates) == 3
+    logged = trained.message_hub.get_scalar('train/eqlv2_neg_w_r').current()
+    assert logged == pytest.approx(loss.group_weight_means()['neg_w_r'])
+
+    resumed = runner(resume=True)
+    resumed.load_or_resume()
+    restored = resumed.model.roi_head.bbox_head.loss_cls
+    for name in ('pos_grad', 'neg_grad', 'num_updates'):
+        assert torch.equal(getattr(restored, name), getattr(loss, name)), name

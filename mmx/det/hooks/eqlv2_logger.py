@@ -25,7 +25,8 @@ class EqualizationLossV2LoggerHook(Hook):
             decides what is printed, as for the losses).
     """
 
-    priority = 'BELOW_NORMAL'
+    # before LoggerHook (BELOW_NORMAL), so that an iteration's log line already has the values
+    priority = 'NORMAL'
 
     def __init__(self, interval: int = 1) -> None:
         if interval < 1:

@@ -91,8 +91,8 @@ class EqualizationLoss(nn.Module):
     The tail mask ``T_λ`` comes from the training annotations (the LVIS annotation file or a frequency
     file of ``tools/data/lvis_frequency.py``), read at the first loss computation, so that inference and
     config checks need no annotation file; the arguments are checked when the loss is built. The file's
-    categories, in id order, must be the head's classes. The paper's §4.2 exception (weight 1 for an image's verified-negative
-    categories) is not applied, as in the released code (eql.detectron2 issue #4).
+    categories, in id order, must be the head's classes. The paper's §4.2 exception (weight 1 for an
+    image's verified-negative categories) is not applied, as in the released code (eql.detectron2 issue #4).
 
     Args:
         num_classes (int): C, the number of foreground classes (1203 for LVIS v1, 1230 for v0.5).
@@ -213,7 +213,10 @@ class EqualizationLoss(nn.Module):
                              'from get_cls_channels')
 
     def extra_repr(self) -> str:
-        spec = (f'lambda_={self.lambda_}' if self.tail_groups is None else f'tail_groups={self.tail_groups!r}')
+        if self.tail_groups is None:
+            spec = f'lambda_={self.lambda_}'
+        else:
+            spec = f'tail_groups={self.tail_groups!r}'
         if self.tail_ratio is not None:
             spec += f', tail_ratio={self.tail_ratio}'
         return (f'num_classes={self.num_classes}, {spec}, ann_file={self.ann_file!r}, '

@@ -222,7 +222,8 @@ class EqualizationLossV2(nn.Module):
         pos_w, neg_w = eqlv2_class_weights(self.pos_grad, self.neg_grad, self.gamma, self.mu, self.alpha)
         # torch.where rather than a Python test of num_updates: no device-to-host sync per step.
         first = self.num_updates == 0
-        return torch.where(first, torch.ones_like(pos_w), pos_w), torch.where(first, torch.ones_like(neg_w), neg_w)
+        one = torch.ones_like(pos_w)
+        return torch.where(first, one, pos_w), torch.where(first, one, neg_w)
 
     def group_weight_means(self) -> Dict[str, float]:
         """Mean positive and negative weight over all classes and over each LVIS group.
