@@ -7,7 +7,7 @@ custom_imports = dict(imports=['mmx'], allow_failed_imports=False)
 # Frequently modified parameters
 num_classes = 1203
 data_root = 'data/lvis_v1/'
-# The category frequencies f_j are computed from this file when the model is built (reading LVIS v1's
+# The category frequencies f_j are computed from this file at the first training step (reading LVIS v1's
 # 1 GB training file takes a while; `python tools/data/lvis_frequency.py ANN --out FREQ.json` writes a
 # small file with the same statistics that can be given instead).
 train_ann_file = data_root + 'annotations/lvis_v1_train.json'
