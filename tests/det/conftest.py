@@ -1,7 +1,8 @@
 """Fixtures shared by the detection tests: a small LVIS-style annotation file and tiny detectors."""
 import json
 import os.path as osp
-from typing import Callable, Optional
+from contextlib import contextmanager
+from typing import Callable, Iterator, List, Optional
 
 import pytest
 from mmengine.config import Config
@@ -69,13 +70,10 @@ model = dict(
     test_cfg=dict(rpn=dict(nms_pre=200, max_per_img=50)))
 """
 
-#: The init_cfg of configs/eql: fc_cls bias for a prior of 0.001, the rest as BBoxHead's default.
-PRIOR_INIT_CFG = [
-    dict(type='Normal', std=0.01, bias_prob=0.001, override=dict(name='fc_cls')),
-    dict(type='Normal', std=0.001, override=dict(name='fc_reg')),
-    dict(type='Xavier', distribution='uniform',
-         override=[dict(name='shared_fcs'), dict(name='cls_fcs'), dict(name='reg_fcs')]),
-]
+#: The init_cfg of configs/eql (fc_cls bias for a prior of 0.001, the rest as BBoxHead's default), read from
+#: the config file that defines it.
+PRIOR_INIT_CFG = Config.fromfile(
+    osp.join(ROOT, 'configs', 'eql', '_base_', 'sigmoid-cls_init.py')).sigmoid_cls_init_cfg
 
 BASES = {
     'faster': 'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
@@ -131,3 +129,73 @@ def detector_inputs(num_classes: int, with_mask: bool, seed: int = 0):
     packed = demo_mm_inputs(batch_size=1, image_shapes=[(3, 64, 64)], num_items=[3], num_classes=num_classes,
                             with_mask=with_mask)
     return packed
+
+
+# ---------------------------------------------------------------- test-time scores
+
+def reference_scores(loss: str, cls_score):
+    """The (N, C + 1) test-time scores, background last, that a head with ``loss`` should derive from its
+    logits, written independently of mmx and mmdet: softmax for cross-entropy ('ce'), sigmoid plus a zero
+    background column for EQL (C logits), sigmoid foreground times (1 - sigmoid background) for EQLv2."""
+    import torch
+    if loss == 'ce':
+        return cls_score.softmax(-1)
+    if loss == 'eql':
+        return torch.cat([cls_score.sigmoid(), cls_score.new_zeros(len(cls_score), 1)], 1)
+    if loss == 'eqlv2':
+        prob = cls_score.sigmoid()
+        return torch.cat([prob[:, :-1] * (1 - prob[:, -1:]), prob[:, -1:]], 1)
+    raise ValueError(f'unknown loss {loss!r}')
+
+
+def scores_among(scores, activated) -> bool:
+    """Whether every predicted score is one of the foreground entries (all columns but the last) of the
+    (N, C + 1) activated class scores."""
+    import torch
+    foreground = activated[:, :-1].flatten()
+    return bool(torch.isclose(scores[:, None], foreground[None]).any(1).all())
+
+
+@contextmanager
+def recording(obj, name: str) -> Iterator[List[tuple]]:
+    """Wrap the method ``obj.<name>`` so that each call appends ``(args, kwargs, output)`` to the yielded
+    list; the method is restored on exit."""
+    original = getattr(obj, name)
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        output = original(*args, **kwargs)
+        calls.append((args, kwargs, output))
+        return output
+
+    own = name in vars(obj)  # an attribute of the instance itself, not of its class
+    setattr(obj, name, wrapper)
+    try:
+        yield calls
+    finally:
+        if own:
+            setattr(obj, name, original)
+        else:
+            delattr(obj, name)
+
+
+def short_run_cfg(config: str, work_dir: str, iters: int, batch_size: int = 1,
+                  test_images: Optional[int] = None) -> Config:
+    """A toy config set up for a few training iterations with mmengine's Runner: an iteration-based loop
+    without validation or LR schedule, a log record every iteration and a checkpoint at the end, and either
+    no test or a test on the first ``test_images`` validation images."""
+    cfg = Config.fromfile(config)
+    cfg.work_dir = work_dir
+    cfg.log_level = 'WARNING'
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters + 1)
+    cfg.param_scheduler = []
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=iters, by_epoch=False)
+    cfg.log_processor = dict(window_size=1, by_epoch=False)
+    cfg.train_dataloader.batch_size = batch_size
+    if test_images is None:
+        cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
+    else:
+        cfg.test_dataloader.dataset.indices = test_images
+    return cfg

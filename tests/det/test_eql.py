@@ -12,6 +12,9 @@ from conftest import (
     SMALL_NUM_IMAGES,
     TOY_TRAIN_ANN,
     detector_inputs,
+    recording,
+    reference_scores,
+    scores_among,
     write_small_lvis,
 )
 from mmdet.registry import MODELS
@@ -261,26 +264,16 @@ def test_in_two_stage_detector(tiny_detector, small_lvis, kind):
     bbox_pred = torch.zeros(2, 4 * C)
     meta = dict(img_shape=(64, 64), ori_shape=(64, 64), scale_factor=(1.0, 1.0))
     result = head.predict_by_feat((rois, ), (cls_score, ), (bbox_pred, ), [meta], rcnn_test_cfg=None)[0]
-    torch.testing.assert_close(result.scores, torch.cat([cls_score.sigmoid(), torch.zeros(2, 1)], 1))
+    torch.testing.assert_close(result.scores, reference_scores('eql', cls_score))
 
     model.eval()
     model.roi_head.test_cfg.score_thr = 0.0
-    calls = []
-    original = head.loss_cls.get_activation
-
-    def spy(score):
-        out = original(score)
-        calls.append(out)
-        return out
-
-    head.loss_cls.get_activation = spy
-    with torch.no_grad():
+    with recording(head.loss_cls, 'get_activation') as calls, torch.no_grad():
         data = model.data_preprocessor(packed, False)
         pred = model.predict(data['inputs'], data['data_samples'])[0].pred_instances
     assert calls
     assert len(pred.scores) > 0
-    activated = torch.cat([c[:, :-1].flatten() for c in calls])
-    assert all(torch.isclose(activated, s).any() for s in pred.scores)
+    assert scores_among(pred.scores, torch.cat([output for _, _, output in calls]))
 
 
 def test_in_cascade_rcnn(tiny_detector, small_lvis):

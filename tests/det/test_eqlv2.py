@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 import torch.multiprocessing as mp
-from conftest import SMALL_CATEGORIES, detector_inputs
+from conftest import SMALL_CATEGORIES, detector_inputs, reference_scores
 from mmdet.registry import HOOKS, MODELS
 from mmengine.logging import MessageHub
 
@@ -296,8 +296,7 @@ def test_in_two_stage_detector(tiny_detector, kind):
     meta = dict(img_shape=(64, 64), ori_shape=(64, 64), scale_factor=(1.0, 1.0))
     result = head.predict_by_feat((rois, ), (cls_score, ), (torch.zeros(2, 4 * C), ), [meta],
                                   rcnn_test_cfg=None)[0]
-    prob = cls_score.sigmoid()
-    torch.testing.assert_close(result.scores, torch.cat([prob[:, :C] * (1 - prob[:, C:]), prob[:, C:]], 1))
+    torch.testing.assert_close(result.scores, reference_scores('eqlv2', cls_score))
 
     model.eval()
     model.roi_head.test_cfg.score_thr = 0.0
@@ -331,21 +330,12 @@ def test_in_cascade_rcnn(tiny_detector):
 def test_toy_config_trains_logs_and_resumes_bit_exactly(tmp_path, toy_lvis_data):
     """Three iterations of the EQLv2 toy config with mmengine's Runner: the hook's values reach the log, the
     statistics reach the checkpoint, and resuming restores them exactly."""
-    from conftest import ROOT
-    from mmengine.config import Config
+    from conftest import ROOT, short_run_cfg
     from mmengine.runner import Runner
 
     def runner(resume: bool) -> Runner:
-        cfg = Config.fromfile(f'{ROOT}/configs/eql/mask-rcnn_r18-tiny_fpn_eqlv2_3e_toy-lvis.py')
-        cfg.work_dir = str(tmp_path)
-        cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=3, val_interval=1000)
-        cfg.param_scheduler = []
-        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-        cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
-        cfg.default_hooks.logger.interval = 1
-        cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=3, by_epoch=False)
-        cfg.log_processor = dict(window_size=1, by_epoch=False)
-        cfg.train_dataloader.batch_size = 1
+        cfg = short_run_cfg(f'{ROOT}/configs/eql/mask-rcnn_r18-tiny_fpn_eqlv2_3e_toy-lvis.py', str(tmp_path),
+                            iters=3)
         cfg.resume = resume
         cfg.experiment_name = f'eqlv2_resume_{resume}'
         return Runner.from_cfg(cfg)
