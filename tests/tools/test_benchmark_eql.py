@@ -1,0 +1,62 @@
+"""tools/benchmarks/eql.py: the per-loss config it trains, one real (shortened) run through its runner code,
+and the summary it prints (table, and the JSON last line with the keys the issue fixes)."""
+import json
+import os.path as osp
+import runpy
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+BENCH = runpy.run_path(osp.join(ROOT, 'tools', 'benchmarks', 'eql.py'), run_name='benchmark_eql')
+GROUPS = ('AP', 'APr', 'APc', 'APf')
+
+
+@pytest.mark.parametrize('name', ['ce', 'eql', 'eqlv2'])
+def test_benchmark_cfg_same_schedule_and_data(name, tmp_path):
+    cfg = BENCH['benchmark_cfg'](name, 5, 'bbox', 7, str(tmp_path), '/data/toy')
+    assert cfg.train_cfg.max_epochs == 5 and cfg.train_cfg.val_interval == 6
+    assert cfg.param_scheduler[1].end == 5 and cfg.param_scheduler[1].milestones == [4]
+    assert cfg.randomness == dict(seed=7)
+    assert cfg.work_dir == osp.join(str(tmp_path), name)
+    assert cfg.val_evaluator.metric == 'bbox'
+    assert cfg.val_evaluator.ann_file == '/data/toy/annotations/lvis_v1_val.json'
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[key].dataset.data_root == '/data/toy/'
+    loss = cfg.model.roi_head.bbox_head.loss_cls
+    expected = dict(ce='CrossEntropyLoss', eql='EqualizationLoss', eqlv2='EqualizationLossV2')[name]
+    assert loss.type == expected
+    if name != 'ce':
+        assert loss.ann_file == '/data/toy/annotations/lvis_v1_train.json'
+
+
+@pytest.mark.slow
+def test_run_one_trains_and_evaluates(toy_lvis_data, tmp_path):
+    cfg = BENCH['benchmark_cfg']('eqlv2', 1, 'bbox', 0, str(tmp_path), toy_lvis_data)
+    cfg.train_dataloader.dataset.indices = 8  # 2 iterations of 4 images
+    cfg.val_dataloader.dataset.indices = 4
+    result = BENCH['run_one'](cfg, 'eqlv2', 'bbox')
+    assert set(result) == set(GROUPS) | {'step_time'}
+    assert all(-100 <= result[g] <= 100 for g in GROUPS)  # LVIS reports -1 (here -100 %) for an empty group
+    assert result['step_time'] > 0
+    assert osp.isfile(osp.join(str(tmp_path), 'eqlv2', 'epoch_1.pth'))
+
+
+def test_summarise_prints_json_last(capsys):
+    results = {
+        'ce': dict(AP=30.0, APr=10.0, APc=25.0, APf=50.0, step_time=0.5),
+        'eql': dict(AP=31.0, APr=15.0, APc=26.0, APf=49.5, step_time=0.52),
+        'eqlv2': dict(AP=32.004, APr=18.0, APc=27.0, APf=49.0, step_time=0.55),
+    }
+    summary = BENCH['summarise'](results, 'test run', 'segm')
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert json.loads(lines[-1]) == summary
+    assert set(summary) == {'ce', 'eql', 'eqlv2', 'step_time_ratio'}
+    assert summary['eqlv2'] == dict(AP=32.0, APr=18.0, APc=27.0, APf=49.0)
+    assert summary['step_time_ratio'] == {'eql': 1.04, 'eqlv2': 1.1}
+    assert 'mask AP' in lines[0] and 'test run' in lines[0]
+
+
+def test_quick_and_full_defaults():
+    parse = BENCH['parse_args']
+    assert parse([]).quick is False and parse(['--quick']).quick is True
+    assert BENCH['QUICK_EPOCHS'] < BENCH['FULL_EPOCHS']
