@@ -1,10 +1,11 @@
-# Quick start:  make demo   (install, toy LVIS data, train a tiny Mask R-CNN on the CPU, LVIS AP/APr/APc/APf)
+# Quick start:  make demo   (install, toy LVIS data, train a tiny Mask R-CNN with the Equalization Loss on the
+#                            CPU, LVIS AP/APr/APc/APf)
 #               make test   (install, run the test suite)
 # Both install what is missing into $(VENV) first (tools/install.sh; seconds when nothing is missing).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 MIM := $(VENV)/bin/mim
-DEMO_CONFIG ?= mask-rcnn_r18-tiny_fpn_3e_toy-lvis.py
+DEMO_CONFIG ?= mask-rcnn_r18-tiny_fpn_eql_3e_toy-lvis.py
 DEMO_DIR ?= work_dirs/demo
 PYTEST_ARGS ?=
 

@@ -13,7 +13,19 @@ import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 BIN = osp.dirname(sys.executable)
-TOY_CONFIG = 'mask-rcnn_r18-tiny_fpn_3e_toy-lvis.py'
+
+
+def _demo_config() -> str:
+    """The main job's config (the Makefile's DEMO_CONFIG), so that the smoke test follows `make demo`."""
+    with open(osp.join(ROOT, 'Makefile')) as f:
+        for line in f:
+            if line.startswith('DEMO_CONFIG'):
+                return line.split('=', 1)[1].strip()
+    raise AssertionError('Makefile has no DEMO_CONFIG')
+
+
+TOY_CONFIG = _demo_config()
+TOY_CONFIG_PATH = glob.glob(osp.join(ROOT, 'configs', '**', TOY_CONFIG), recursive=True)[0]
 DIGITS_CONFIG = sorted(glob.glob(osp.join(ROOT, 'configs', 'cls', '*_digits.py')))[0]
 # A few iterations: 8 training images, batch 4, one epoch; 8 validation images.
 FEW_ITERS = ['train_cfg.max_epochs=1', 'train_dataloader.dataset.indices=8',
@@ -75,7 +87,7 @@ def test_mim_train_test_resume(toy_lvis, tmp_path):
 
     # resume one more epoch from the checkpoint (safe loading of an mmengine checkpoint on torch >= 2.6)
     out = run([sys.executable, osp.join(ROOT, 'tools', 'train.py'),
-               osp.join(ROOT, 'configs', 'lvis', TOY_CONFIG), '--work-dir', work_dir, '--resume', ckpt,
+               TOY_CONFIG_PATH, '--work-dir', work_dir, '--resume', ckpt,
                '--cfg-options', *FEW_ITERS[1:], 'train_cfg.max_epochs=2'])
     log = out.stdout + out.stderr
     assert 'resumed epoch: 1, iter: 2' in log

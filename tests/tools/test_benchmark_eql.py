@@ -50,7 +50,8 @@ def test_summarise_prints_json_last(capsys):
     summary = BENCH['summarise'](results, 'test run', 'segm')
     lines = capsys.readouterr().out.strip().splitlines()
     assert json.loads(lines[-1]) == summary
-    assert set(summary) == {'ce', 'eql', 'eqlv2', 'step_time_ratio'}
+    assert set(summary) == {'ce', 'eql', 'eqlv2', 'step_time_ratio', 'metric'}
+    assert summary['metric'] == 'segm'
     assert summary['eqlv2'] == dict(AP=32.0, APr=18.0, APc=27.0, APf=49.0)
     assert summary['step_time_ratio'] == {'eql': 1.04, 'eqlv2': 1.1}
     assert 'mask AP' in lines[0] and 'test run' in lines[0]

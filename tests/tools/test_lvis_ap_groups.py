@@ -117,7 +117,7 @@ def test_metrics_file_labels_and_box_ap(tmp_path, capsys):
     ('not_lvis', 'holds no LVIS metrics'),
     ('not_json', 'holds no LVIS metrics'),
     ('box_only', 'has no LVIS segm AP (it has: bbox); choose --metric bbox'),
-    ('benchmark_bbox', 'holds mask AP only: use --metric segm'),
+    ('benchmark_bbox', 'summary of segm AP only: use --metric segm'),
     ('labels', '3 labels for 2 runs: ce, eql'),
     ('out_dir', 'the folder of --out does not exist'),
     ('out_ext', '--out must name a .png file'),
@@ -157,3 +157,13 @@ def test_lvis_summary_reads_the_newest_evaluation(tmp_path, capsys):
     bbox = next(line for line in printed.splitlines() if line.startswith('bbox'))
     assert bbox.split()[1:5] == ['0.200', '-', '0.300', '0.400']
     assert osp.getsize(osp.join(work, 'lvis_ap_by_frequency.png')) > 0
+
+
+def test_benchmark_summary_names_its_metric(tmp_path):
+    """A --quick benchmark summary holds box AP ("metric": "bbox"): read with --metric bbox, refused with segm."""
+    bench = tmp_path / 'quick.json'
+    bench.write_text(json.dumps(dict(BENCHMARK, metric='bbox')))
+    runs = TOOL['main']([str(bench), '--metric', 'bbox', '--out', str(tmp_path / 'q.png')])
+    assert [label for label, _ in runs] == ['ce', 'eql']
+    with pytest.raises(SystemExit):
+        TOOL['main']([str(bench), '--metric', 'segm', '--out', str(tmp_path / 'q.png')])

@@ -7,9 +7,9 @@ Each RUN is one of
 - a work directory: its newest LVISMetric evaluation, found as tools/analysis/lvis_summary.py finds it;
 - a metrics JSON file of mmengine: ``WORK_DIR/<timestamp>/<timestamp>.json`` written by tools/test.py, or
   ``WORK_DIR/<timestamp>/vis_data/scalars.json`` (its last validation); keys ``lvis/bbox_APr`` ...;
-- the summary of tools/benchmarks/eql.py, ``{"ce": {"AP": .., "APr": ..}, "eql": {...}, ...}``, or its whole
-  printed output saved to a file (the summary is its last line): one run per key. It holds mask AP only, so it
-  goes with ``--metric segm``.
+- the summary of tools/benchmarks/eql.py, ``{"ce": {"AP": .., "APr": ..}, "eql": {...}, ..., "metric": "segm"}``,
+  or its whole printed output saved to a file (the summary is its last line): one run per loss. It holds the
+  AP of one metric (its ``metric`` key; mask AP when the key is absent), which ``--metric`` must name.
 AP is shown in % (mmengine's fractions are multiplied by 100). A group without any category in the evaluated
 images (LVIS's -1) is shown as '-' and gets no bar. The default labels are the work directories' names and
 the benchmark's keys.
@@ -67,8 +67,9 @@ def benchmark_runs(record, metric: str, source: str) -> Optional[List[Run]]:
             if isinstance(value, dict) and all(isinstance(value.get(g), (int, float)) for g in GROUPS)]
     if not runs:
         return None
-    if metric != 'segm':
-        raise ValueError(f'{source} is a benchmark summary, which holds mask AP only: use --metric segm')
+    held = record.get('metric', 'segm')  # summaries without the key (the first version) hold mask AP
+    if metric != held:
+        raise ValueError(f'{source} is a benchmark summary of {held} AP only: use --metric {held}')
     return [(key, percent(values, 1.0)) for key, values in runs]
 
 

@@ -14,7 +14,9 @@ progress bars, then prints AP, APr, APc, APf per loss and the median training-it
 relative to CE (same process, same model), and, as the last line, one JSON object::
 
     {"ce": {"AP": .., "APr": .., "APc": .., "APf": ..}, "eql": {...}, "eqlv2": {...},
-     "step_time_ratio": {"eql": .., "eqlv2": ..}}
+     "step_time_ratio": {"eql": .., "eqlv2": ..}, "metric": "segm"}
+
+``tools/analysis/lvis_ap_groups.py`` plots that line (saved to a file) as AP per frequency group.
 """
 import argparse
 import json
@@ -140,6 +142,7 @@ def summarise(results: Dict[str, Dict[str, float]], run: str, metric: str) -> di
     summary['step_time_ratio'] = {
         name: round(results[name]['step_time'] / base_time, 3)
         for name in results if name != 'ce' and base_time}
+    summary['metric'] = metric
     print(json.dumps(summary))
     return summary
 
