@@ -17,6 +17,7 @@ The paper's four changes to training-mode BN, with its symbols:
 * BRN's renormalisation factor r = χ_SMA/χ_EMA (no gradient) makes training use the EMA scale; r ≡ 1 during
   a warm-up, clamped to [1/r_max, r_max] afterwards.
 """
+import math
 import warnings
 from functools import partial, wraps
 from typing import Callable, List, Optional, Tuple
@@ -31,10 +32,11 @@ from mmx.registry import NEUTRAL_MODELS
 __all__ = ['MABN', 'mabn_normalize', 'second_moment']
 
 PsiFn = Callable[[Tensor], Tensor]
+_HALF_DTYPES = (torch.float16, torch.bfloat16)
 
 
-def _channel_dims(x: Tensor) -> List[int]:
-    return [0] + list(range(2, x.dim()))
+def _channel_dims(x: Tensor) -> Tuple[int, ...]:
+    return (0, *range(2, x.dim()))
 
 
 def _channel_view(t: Tensor, x: Tensor) -> Tensor:
@@ -53,49 +55,56 @@ def second_moment(x: Tensor) -> Tensor:
         Tensor: (C,) mean of x² over N and the spatial dims, float32 (float64 for float64 inputs).
         Not differentiable.
     """
-    with torch.no_grad():
-        xf = x.detach().to(torch.promote_types(x.dtype, torch.float32))
-        return (xf * xf).mean(_channel_dims(x))
+    xf = x.detach()
+    if xf.dtype in _HALF_DTYPES:
+        xf = xf.float()
+    # sum, then divide: a multi-dimensional mean costs twice a sum on small CPU tensors
+    return (xf * xf).sum(_channel_dims(x)).div_(x.numel() // x.shape[1])
 
 
 class _MABNFunction(torch.autograd.Function):
     """y = scale·x + β with the paper's backward; the statistics come in as constants (C,).
 
-    ``scale = γ·r/χ``, ``rinv = r/χ``, ``inv_chi = 1/χ``. ``psi_fn`` maps the batch's ψ_t to the Ψ the
-    backward uses (and records ψ_t); None uses ψ_t itself. It gets None when ∂L/∂x is not needed.
+    ``scale = γ·r/χ``, ``rinv = r/χ``, ``inv_chi = 1/χ``, all in the statistics dtype. ``psi_fn`` maps the
+    batch's ψ_t to the Ψ the backward uses (and records ψ_t); None uses ψ_t itself. It gets None when
+    ∂L/∂x is not needed.
     """
 
     @staticmethod
     def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor, scale: Tensor, rinv: Tensor, inv_chi: Tensor,
                 psi_fn: Optional[PsiFn]) -> Tensor:
         ctx.save_for_backward(x, scale, rinv, inv_chi)
-        ctx.psi_fn = psi_fn
-        y = torch.addcmul(_channel_view(bias.detach().to(scale.dtype), x), x.to(scale.dtype),
-                          _channel_view(scale, x))
-        return y.to(x.dtype)
+        ctx.psi_fn, ctx.x_dtype = psi_fn, x.dtype
+        dtype = scale.dtype
+        bias = bias.detach()
+        if x.dtype != dtype or bias.dtype != dtype:  # AMP: compute in float32, return the input dtype
+            return torch.addcmul(_channel_view(bias.to(dtype), x), x.to(dtype), _channel_view(scale, x)).to(
+                x.dtype)
+        return torch.addcmul(_channel_view(bias, x), x, _channel_view(scale, x))
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         x, scale, rinv, inv_chi = ctx.saved_tensors
         dims = _channel_dims(x)
-        gf = grad_out.to(scale.dtype)
-        xf = x.to(scale.dtype)
+        if x.dtype != scale.dtype:
+            grad_out, x = grad_out.to(scale.dtype), x.to(scale.dtype)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         grad_x = grad_w = grad_b = None
-        sum_gx = (gf * xf).sum(dims) if need_x or need_w else None
+        sum_gx = (grad_out * x).sum(dims) if need_x or need_w else None
         if need_x:
             # g·z = ∂L/∂y · x · γ r/χ, so ψ_t = mean(g·z) needs no extra pass over the data
-            psi = sum_gx * scale / (x.numel() // x.shape[1])
+            psi = torch.mul(sum_gx, scale).div_(x.numel() // x.shape[1])
             psi_used = psi if ctx.psi_fn is None else ctx.psi_fn(psi)
             # (g − z·Ψ)/χ = ∂L/∂y·(γ r/χ) − x·(Ψ/χ²)
-            coef = inv_chi * inv_chi * psi_used
-            grad_x = (gf * _channel_view(scale, x) - xf * _channel_view(coef, x)).to(x.dtype)
+            coef = torch.mul(inv_chi, psi_used).mul_(inv_chi)
+            grad_x = torch.addcmul(grad_out * _channel_view(scale, x), x, _channel_view(coef, x), value=-1)
+            grad_x = grad_x.to(ctx.x_dtype)
         elif ctx.psi_fn is not None:
             ctx.psi_fn(None)  # no ψ_t without ∂L/∂x, but the hook learns that the backward came
         if need_w:
             grad_w = sum_gx * rinv  # Σ ∂L/∂y · r·z
         if need_b:
-            grad_b = gf.sum(dims)
+            grad_b = grad_out.sum(dims)
         return grad_x, grad_w, grad_b, None, None, None, None
 
 
@@ -126,20 +135,34 @@ def mabn_normalize(x: Tensor,
     Returns:
         Tensor: (N, C, *) y.
     """
-    scale, rinv = _scale_factors(weight, inv_chi, r)
-    return _MABNFunction.apply(x, weight, bias, scale, rinv, inv_chi, psi_fn)
-
-
-def _scale_factors(weight: Tensor, inv_chi: Tensor, r: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
-    """γ·r/χ and r/χ, (C,), without gradient."""
     rinv = inv_chi if r is None else r * inv_chi
-    return weight.detach().to(rinv.dtype) * rinv, rinv
+    return _MABNFunction.apply(x, weight, bias, weight.detach().to(rinv.dtype) * rinv, rinv, inv_chi, psi_fn)
 
 
 def _in_backward_pass() -> bool:
     """True while the autograd engine runs a backward: a forward there is an activation-checkpointing
     recomputation (reentrant or not), which must not change the statistics."""
     return torch._C._current_graph_task_id() != -1
+
+
+class _StepState:
+    """What MABN tracks between calls and between forward and backward (see MABN's "Steps")."""
+
+    __slots__ = ('step', 'open', 'chi2_pool', 'chi2_count', 'psi_pool', 'psi_count', 'psi_step',
+                 'running_var_start', 'backward_done', 'stash', 'mean_version')
+
+    def __init__(self, step: int = 0) -> None:
+        self.step = step  # training steps so far (mirrored in num_batches_tracked)
+        self.open = False  # a step is open: forwards since the last backward
+        self.chi2_pool: Optional[Tensor] = None  # ξ pooled over the open step's calls, and their size
+        self.chi2_count = 0
+        self.psi_pool: Optional[Tensor] = None  # the same for ψ, in the backward of step psi_step
+        self.psi_count = 0
+        self.psi_step = -1
+        self.running_var_start: Optional[Tensor] = None  # the EMA before the open step
+        self.backward_done = False
+        self.stash: List[Tuple[torch.Size, tuple]] = []  # (input shape, Function arguments) per call
+        self.mean_version = -1  # running_mean._version when last zeroed
 
 
 @NEUTRAL_MODELS.register_module()
@@ -180,11 +203,14 @@ class MABN(_BatchNorm):
       (torch's default, mmdet's ``with_cp``) runs the first forward under ``no_grad``, which ends a step:
       a layer called k times per iteration that way counts k steps (as the official code does), so use
       ``use_reentrant=False`` for shared layers.
-    * **No host synchronisation**: the step counter is a Python int mirrored into ``num_batches_tracked``
-      (restored by ``load_state_dict``); schedules branch on it; no ``.item()`` per layer per step.
+    * **No host synchronisation**: the step counter is a Python int (:attr:`step`), written into
+      ``num_batches_tracked`` by ``state_dict()`` and read back by ``load_state_dict()``; the schedules
+      branch on it; no ``.item()`` per layer per step.
     * **AMP**: statistics and the renormalisation in float32, y and ∂L/∂x in the input dtype.
     * **Empty and non-finite batches**: an empty batch (no RoIs) returns the eval affine and updates
-      nothing; a non-finite ξ_t or ψ_t (float16 overflow) is not written into the SMA buffers or the EMA.
+      nothing. With float16/bfloat16 inputs (AMP), a channel whose ξ_t or ψ_t is not finite (an overflow,
+      a step that the loss scaler skips) keeps its SMA slot and EMA. In float32 a non-finite statistic
+      means that the run has diverged, and the check, a few operations per call, is skipped.
     * **Checkpoints**: all statistics are buffers (``running_var``, ``sma_chi2``, ``sma_psi``,
       ``num_batches_tracked``). A BatchNorm checkpoint also loads: γ, β and the running statistics are
       taken (BN's eval until the first training step, which zeroes ``running_mean``), the step counter
@@ -237,16 +263,8 @@ class MABN(_BatchNorm):
         self._reset_step_state()
 
     def _reset_step_state(self, step: int = 0) -> None:
-        self._step = step  # optimisation steps so far (mirrored in num_batches_tracked)
-        self._open = False  # a step is open: forwards since the last backward
-        self._chi2_pool: Optional[Tensor] = None  # pooled ξ of the open step's calls
-        self._chi2_count = 0
-        self._psi_pool: Optional[Tensor] = None
-        self._psi_count = 0
-        self._psi_step = -1
-        self._running_var_start: Optional[Tensor] = None  # the EMA before the open step
-        self._backward_done = False
-        self._stash: List[Tuple[torch.Size, tuple]] = []  # (input shape, Function arguments) per call
+        # a plain object: attribute writes on an nn.Module cost microseconds each, several per call
+        self._state = _StepState(step)
 
     def reset_running_stats(self) -> None:
         """Restart the statistics: EMA, SMA buffers and the step counter (warm-ups run again)."""
@@ -259,7 +277,7 @@ class MABN(_BatchNorm):
     @property
     def step(self) -> int:
         """The number of training steps seen (restored from checkpoints)."""
-        return self._step
+        return self._state.step
 
     def _check_input_dim(self, x: Tensor) -> None:
         if x.dim() < 2 or x.shape[1] != self.num_features:
@@ -280,82 +298,113 @@ class MABN(_BatchNorm):
                                 self.eps)
         if _in_backward_pass():
             return self._recompute(x)
-        if not self._open:
-            self._start_step()
-        m, step = self.buffer_size, self._step
+        state = self._state
+        if not state.open:
+            self._start_step(state)
+        m, step = self.buffer_size, state.step
         count = x.numel() // x.shape[1]
         use_sma = step > m and step >= self.warmup_iters
-        with torch.no_grad():
-            xi = second_moment(x)
-            pooled = xi if self._chi2_count == 0 else torch.lerp(
-                self._chi2_pool, xi, count / (self._chi2_count + count))
-            self._chi2_pool, self._chi2_count = pooled, self._chi2_count + count
-            finite = torch.isfinite(pooled).all()
-            slot = self.sma_chi2[step % m]
-            slot.copy_(torch.where(finite, pooled, slot))
-            if use_sma:
-                chi2 = chi2_step = self.sma_chi2.mean(0, dtype=xi.dtype)
-            else:
-                chi2, chi2_step = xi, pooled
-            inv_chi = (chi2 + self.eps).rsqrt()
-            running_var = self._running_var_start.to(xi.dtype)
-            r = None
-            if step > max(self.renorm_warmup_iters, self.warmup_iters):
-                r = ((chi2 + self.eps) / (running_var + self.eps)).sqrt_().clamp_(1 / self.r_max, self.r_max)
-            self.running_var.copy_(torch.where(finite, torch.lerp(running_var, chi2_step, self.momentum),
-                                               running_var))
-        psi_fn = partial(self._record_psi, step=step, count=count, use_sma=use_sma)
-        factors = _scale_factors(self.weight, inv_chi, r) + (inv_chi, psi_fn)
+        # only buffers and detached tensors below: no autograd graph is recorded (second_moment, inlined:
+        # this layer runs on tiny tensors too, where Python calls cost as much as the arithmetic)
+        xi = x.detach()
+        half = xi.dtype in _HALF_DTYPES
+        if half:
+            xi = xi.float()
+        xi = (xi * xi).sum(_channel_dims(x)).div_(count)
+        pooled = xi if state.chi2_count == 0 else torch.lerp(state.chi2_pool, xi,
+                                                            count / (state.chi2_count + count))
+        state.chi2_pool, state.chi2_count = pooled, state.chi2_count + count
+        # AMP: a non-finite channel (float16 overflow upstream) keeps its old statistics; ξ_t >= 0
+        finite = pooled < math.inf if half else None
+        slot = self.sma_chi2[step % m]
+        if half:
+            torch.where(finite, pooled, slot, out=slot)
+        else:
+            slot.copy_(pooled)
+        if use_sma:
+            chi2 = chi2_step = self.sma_chi2.sum(0, dtype=xi.dtype).div_(m)
+        else:
+            chi2, chi2_step = xi, pooled
+        inv_chi = chi2.add(self.eps).rsqrt_()
+        running_var = state.running_var_start
+        rinv = inv_chi
+        if step > max(self.renorm_warmup_iters, self.warmup_iters):
+            # r = χ_SMA/χ_EMA, clamped; only r/χ is needed
+            rinv = running_var.add(self.eps).rsqrt_().div_(inv_chi).clamp_(1 / self.r_max, self.r_max)
+            rinv.mul_(inv_chi)
+        if half:
+            torch.where(finite, torch.lerp(running_var, chi2_step, self.momentum), running_var,
+                        out=self.running_var)
+        else:
+            torch.lerp(running_var, chi2_step, self.momentum, out=self.running_var)
+        weight = self.weight.detach()
+        psi_fn = partial(self._record_psi, step=step, count=count, use_sma=use_sma, guard=half)
+        factors = (weight * rinv if weight.dtype == rinv.dtype else weight.to(rinv.dtype) * rinv, rinv,
+                   inv_chi, psi_fn)
         y = _MABNFunction.apply(x, self.weight, self.bias, *factors)
         needs_backward = y.grad_fn is not None
         if needs_backward or not torch.is_grad_enabled():
             # kept for an activation-checkpointing recomputation of this call
-            self._stash.append((x.shape, factors))
-            del self._stash[:-64]
+            state.stash.append((x.shape, factors))
+            del state.stash[:-64]
         if not needs_backward:
-            self._open = False  # no backward will come: this forward was a step of its own
+            state.open = False  # no backward will come: this forward was a step of its own
         return y
 
-    def _start_step(self) -> None:
-        self._step += 1
-        self.num_batches_tracked.fill_(self._step)
-        self.running_mean.zero_()  # ≡ 0 by definition (a loaded BN checkpoint may have set it)
-        self._running_var_start = self.running_var.detach().clone()
-        self._chi2_pool, self._chi2_count = None, 0
-        if self._backward_done:
-            self._stash.clear()
-            self._backward_done = False
-        self._open = True
+    def _start_step(self, state: '_StepState') -> None:
+        state.step += 1
+        running_mean = self.running_mean
+        if running_mean._version != state.mean_version:
+            # ≡ 0 by definition; written from outside (a BN checkpoint copied in), so zeroed
+            running_mean.zero_()
+            state.mean_version = running_mean._version
+        running_var = self.running_var
+        state.running_var_start = (running_var.float()
+                                   if running_var.dtype in _HALF_DTYPES else running_var.clone())
+        state.chi2_pool, state.chi2_count = None, 0
+        if state.backward_done:
+            state.stash.clear()
+            state.backward_done = False
+        state.open = True
 
     def _recompute(self, x: Tensor) -> Tensor:
-        if not self._stash:
+        state = self._state
+        if not state.stash:
             raise RuntimeError('MABN: a forward during the backward pass (activation checkpointing) found no '
                                'statistics of an earlier call to reuse')
-        shape, factors = self._stash.pop()
+        shape, factors = state.stash.pop()
         if shape != x.shape:
             raise RuntimeError(f'MABN: the recomputed call has shape {tuple(x.shape)} but the statistics to '
                                f'reuse come from a call of shape {tuple(shape)}; a checkpointed segment that '
                                'calls the same MABN several times is not supported')
         return _MABNFunction.apply(x, self.weight, self.bias, *factors)
 
-    def _record_psi(self, psi: Optional[Tensor], step: int, count: int, use_sma: bool) -> Optional[Tensor]:
+    def _record_psi(self, psi: Optional[Tensor], step: int, count: int, use_sma: bool,
+                    guard: bool) -> Optional[Tensor]:
         """Backward hook of one call: end the step, pool ψ_t into its SMA slot, return the Ψ to use."""
-        if step == self._step:
-            self._open = False
-            self._backward_done = True
+        state = self._state
+        if step == state.step:  # else a late backward of an earlier step: its slot is not ours to write
+            state.open = False
+            state.backward_done = True
+            if psi is not None:
+                if state.psi_step != step:
+                    pooled, state.psi_count, state.psi_step = psi, count, step
+                else:
+                    pooled = torch.lerp(state.psi_pool, psi, count / (state.psi_count + count))
+                    state.psi_count += count
+                state.psi_pool = pooled
+                slot = self.sma_psi[step % self.buffer_size]
+                if guard:
+                    torch.where(pooled.abs() < math.inf, pooled, slot, out=slot)
+                else:
+                    slot.copy_(pooled)
         if psi is None:
             return None
-        with torch.no_grad():
-            if step == self._step:  # else a late backward of an earlier step: its slot is not ours to write
-                if self._psi_step != step:
-                    pooled, self._psi_count, self._psi_step = psi, count, step
-                else:
-                    pooled = torch.lerp(self._psi_pool, psi, count / (self._psi_count + count))
-                    self._psi_count += count
-                self._psi_pool = pooled
-                slot = self.sma_psi[step % self.buffer_size]
-                slot.copy_(torch.where(torch.isfinite(pooled).all(), pooled, slot))
-            return self.sma_psi.mean(0, dtype=psi.dtype) if use_sma else psi
+        return self.sma_psi.sum(0, dtype=psi.dtype).div_(self.buffer_size) if use_sma else psi
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars) -> None:
+        self.num_batches_tracked.fill_(self._state.step)  # the mirror is written here, not every step
+        super()._save_to_state_dict(destination, prefix, keep_vars)
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs) -> None:

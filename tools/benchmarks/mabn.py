@@ -1,0 +1,239 @@
+"""The miniature MABN benchmark: normalisation at batch 2 on scikit-learn's handwritten digits.
+
+    python tools/benchmarks/mabn.py            # 30 epochs a run, seeds 0 1 2 (about 2 hours on 2 busy cores)
+    python tools/benchmarks/mabn.py --quick    # 3 epochs a run, seed 0 (a few minutes)
+
+Trains the SmallConvNet classifier of mmx's classification substrate on the real 8x8 digits
+(1201 train / 596 test images) with
+
+====== ================================================================================================
+bn32   BN at batch 32, ``configs/cls/small-convnet_1xb32-30e_digits.py`` (the reference)
+bn2    BN at batch 2
+gn2    GroupNorm (8 groups) at batch 2
+brn2   Batch Renormalization (Ioffe, NeurIPS 2017; r_max 3, d_max 5 after 1000 steps) at batch 2
+mabn2  MABN + CenConv2d at batch 2, ``configs/mabn/small-convnet_mabn_1xb2-30e_digits.py``
+====== ================================================================================================
+
+The batch-2 runs are the MABN config with only the norm (and a plain conv) swapped: same epochs, lr scaled
+linearly (0.1 x 2/32), same seeds. Each run is evaluated once, at the end, on the test split (top-1, %).
+
+Then it times training steps (``model.train_step``: preprocessing, forward, backward, SGD) of the MABN +
+CenConv2d model against the BN model in this process, alternating blocks of steps, at batch 2 and at
+batch 32, with MABN past its warm-ups (SMAs and renormalisation on, its slowest regime): the median step
+time ratio. Prints a table and, as its last line, one JSON object::
+
+    {"bn32_acc": .., "bn2_acc": .., "gn2_acc": .., "brn2_acc": .., "mabn2_acc": .., (means over seeds, %)
+     "bn32_acc_std": .., ..., "mabn_vs_bn_step_ratio": .., "mabn_vs_bn_step_ratio_b32": ..,
+     "epochs": .., "seeds": [..]}
+"""
+import argparse
+import json
+import os.path as osp
+import statistics
+import sys
+import time
+from typing import Dict, List, Optional
+
+import torch
+import torch.nn as nn
+from mmengine.hooks import Hook
+from mmengine.utils import ProgressBar
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+BN32_CONFIG = 'configs/cls/small-convnet_1xb32-30e_digits.py'
+MABN_CONFIG = 'configs/mabn/small-convnet_mabn_1xb2-30e_digits.py'
+VARIANTS = ('bn32', 'bn2', 'gn2', 'brn2', 'mabn2')
+LABELS = {
+    'bn32': 'BN, batch 32',
+    'bn2': 'BN, batch 2',
+    'gn2': 'GN (8 groups), batch 2',
+    'brn2': 'BRN, batch 2',
+    'mabn2': 'MABN + CenConv2d, batch 2',
+}
+FULL_EPOCHS, QUICK_EPOCHS = 30, 3
+FULL_SEEDS, QUICK_SEEDS = (0, 1, 2), (0, )
+TIMING_BLOCK = 10  # steps of one model before switching to the other
+FULL_TIMING_BLOCKS, QUICK_TIMING_BLOCKS = 30, 10
+
+
+class BatchRenorm2d(nn.BatchNorm2d):
+    """Batch Renormalization, `Ioffe, NeurIPS 2017 <https://arxiv.org/abs/1702.03275>`_, the baseline the
+    MABN paper compares with (benchmark-only).
+
+    Training uses the batch statistics corrected towards the running ones,
+    ``y = γ·((x − μ_B)/σ_B·r + d) + β`` with ``r = clip(σ_B/σ, 1/r_max, r_max)`` and
+    ``d = clip((μ_B − μ)/σ, −d_max, d_max)`` (no gradient through r and d); r = 1, d = 0 (plain BN) for
+    the first ``warmup_iters`` steps. Inference is BN's.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.01, r_max: float = 3.0,
+                 d_max: float = 5.0, warmup_iters: int = 1000):
+        super().__init__(num_features, eps, momentum)
+        self.r_max, self.d_max, self.warmup_iters = r_max, d_max, warmup_iters
+        self.steps = 0  # a host counter: no synchronisation per step
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return super().forward(x)
+        var, mean = torch.var_mean(x, dim=(0, 2, 3), unbiased=False)
+        std = (var + self.eps).sqrt()
+        x_hat = (x - mean.view(1, -1, 1, 1)) / std.view(1, -1, 1, 1)
+        with torch.no_grad():
+            running_std = (self.running_var + self.eps).sqrt()
+            if self.steps >= self.warmup_iters:
+                r = (std / running_std).clamp(1 / self.r_max, self.r_max)
+                d = ((mean - self.running_mean) / running_std).clamp(-self.d_max, self.d_max)
+                x_hat = x_hat * r.view(1, -1, 1, 1) + d.view(1, -1, 1, 1)
+            count = x.numel() // x.shape[1]
+            self.running_mean.lerp_(mean, self.momentum)
+            self.running_var.lerp_(var * count / max(count - 1, 1), self.momentum)
+            self.steps += 1
+        return x_hat * self.weight.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='BN / GN / BRN / MABN at batch 2 on the digits.')
+    parser.add_argument('--quick', action='store_true',
+                        help=f'{QUICK_EPOCHS} epochs, seeds {QUICK_SEEDS}, shorter timing, instead of '
+                        f'{FULL_EPOCHS} epochs and seeds {FULL_SEEDS}')
+    parser.add_argument('--epochs', type=int, help='epochs a run (overrides --quick)')
+    parser.add_argument('--seeds', type=int, nargs='+', help='training seeds (overrides --quick)')
+    parser.add_argument('--variants', nargs='+', choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'benchmark_mabn'))
+    return parser.parse_args(argv)
+
+
+def variant_cfg(name: str, epochs: int, seed: int, work_dir: str):
+    """The config of one run: the batch-32 BN recipe, or the MABN config with its norm swapped."""
+    from mmengine.config import Config
+
+    cfg = Config.fromfile(osp.join(ROOT, BN32_CONFIG if name == 'bn32' else MABN_CONFIG))
+    backbone = cfg.model.backbone
+    if name in ('bn2', 'gn2', 'brn2'):
+        backbone.conv_cfg = None
+        backbone.norm_cfg = dict(bn2=dict(type='BN'), gn2=dict(type='GN', num_groups=8),
+                                 brn2=dict(type='BenchmarkBatchRenorm2d'))[name]
+    cfg.work_dir = osp.join(work_dir, f'{name}_seed{seed}')
+    cfg.experiment_name = f'benchmark_mabn_{name}_seed{seed}'
+    cfg.randomness = dict(seed=seed)
+    cfg.log_level = 'WARNING'
+    cfg.train_cfg.max_epochs = epochs
+    cfg.train_cfg.val_interval = epochs + 1  # evaluated once, explicitly, after training
+    # one warm-up epoch, then cosine decay to the last epoch (a one-epoch run is all warm-up)
+    cfg.param_scheduler = cfg.param_scheduler[:1] if epochs < 2 else cfg.param_scheduler
+    cfg.param_scheduler[-1].end = max(epochs, 1)
+    cfg.default_hooks.checkpoint = None
+    return cfg
+
+
+class ProgressHook(Hook):
+    """Advances one progress bar over the training iterations of all runs."""
+
+    def __init__(self, bar: ProgressBar) -> None:
+        self.bar = bar
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        self.bar.update()
+
+
+def run_one(cfg, bar: ProgressBar) -> float:
+    """Train one run and return its top-1 accuracy (%) on the test split."""
+    from mmengine.runner import Runner
+
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(ProgressHook(bar), priority='VERY_LOW')
+    runner.train()
+    return float(runner.val_loop.run()['accuracy/top1'])
+
+
+def _timing_setup(name: str, batch_size: int):
+    """A model, its optimiser wrapper and batches for the step timing (MABN past its warm-ups)."""
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import Runner
+
+    from mmx.registry import MODELS
+
+    cfg = variant_cfg(name, 1, 0, '')
+    if name == 'mabn2':
+        cfg.model.backbone.norm_cfg.update(warmup_iters=0, renorm_warmup_iters=0)
+    cfg.train_dataloader.batch_size = batch_size
+    with DefaultScope.overwrite_default_scope('mmx'):
+        model = MODELS.build(cfg.model)
+        optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+        loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
+    batches = []
+    for batch in loader:
+        batches.append(batch)
+        if len(batches) == TIMING_BLOCK:
+            break
+    model.train()
+    return model, optim_wrapper, batches
+
+
+def step_time_ratio(batch_size: int, blocks: int) -> Dict[str, float]:
+    """Median training-step time of the MABN model and of the BN model, timed in alternating blocks."""
+    setups = {name: _timing_setup(name, batch_size) for name in ('bn2', 'mabn2')}
+    times = {name: [] for name in setups}
+    for block in range(blocks + 1):  # block 0 warms up both models (allocations, caches) and is dropped
+        order = ('bn2', 'mabn2') if block % 2 == 0 else ('mabn2', 'bn2')
+        for name in order:
+            model, optim_wrapper, batches = setups[name]
+            for batch in batches:
+                start = time.perf_counter()
+                model.train_step(batch, optim_wrapper)
+                if block:
+                    times[name].append(time.perf_counter() - start)
+    medians = {name: statistics.median(ts) for name, ts in times.items()}
+    return dict(bn=medians['bn2'], mabn=medians['mabn2'], ratio=medians['mabn2'] / medians['bn2'])
+
+
+def summarise(accs: Dict[str, List[float]], timing: Dict[int, Dict[str, float]], epochs: int,
+              seeds: List[int]) -> dict:
+    """Print the table and, as the last line, the JSON summary."""
+    print(f'\nDigits test split, top-1 (%), {epochs} epochs a run, seeds {seeds}')
+    print(f'{"normalisation":<28}{"mean":>8}{"std":>8}   runs')
+    summary = {}
+    for name, values in accs.items():
+        mean = statistics.mean(values)
+        std = statistics.stdev(values) if len(values) > 1 else 0.0
+        summary[f'{name}_acc'], summary[f'{name}_acc_std'] = round(mean, 2), round(std, 2)
+        print(f'{LABELS[name]:<28}{mean:>8.2f}{std:>8.2f}   ' + ' '.join(f'{v:.2f}' for v in values))
+    print('\nTraining step (preprocessing, forward, backward, SGD), median, same process:')
+    for batch_size, t in timing.items():
+        print(f'  batch {batch_size:>2}: BN {1e3 * t["bn"]:.2f} ms, MABN + CenConv2d '
+              f'{1e3 * t["mabn"]:.2f} ms, ratio {t["ratio"]:.3f}')
+    summary['mabn_vs_bn_step_ratio'] = round(timing[2]['ratio'], 3)
+    summary['mabn_vs_bn_step_ratio_b32'] = round(timing[32]['ratio'], 3)
+    summary['epochs'], summary['seeds'] = epochs, list(seeds)
+    print(json.dumps(summary))
+    return summary
+
+
+def main(argv: Optional[List[str]] = None) -> dict:
+    args = parse_args(argv)
+    sys.path.insert(0, ROOT)
+    from mmx.cls import DigitsDataset
+    from mmx.registry import MODELS
+
+    MODELS.register_module('BenchmarkBatchRenorm2d', module=BatchRenorm2d, force=True)
+    epochs = args.epochs or (QUICK_EPOCHS if args.quick else FULL_EPOCHS)
+    seeds = args.seeds or list(QUICK_SEEDS if args.quick else FULL_SEEDS)
+    num_train = len(DigitsDataset(split='train', lazy_init=False))
+    iters = {name: epochs * -(-num_train // (32 if name == 'bn32' else 2)) for name in args.variants}
+    total = len(seeds) * sum(iters.values())
+    print(f'{len(args.variants)} normalisations x {len(seeds)} seeds, {epochs} epochs a run: {total} '
+          'training iterations', flush=True)
+    bar = ProgressBar(total)
+    accs = {name: [] for name in args.variants}
+    for seed in seeds:
+        for name in args.variants:
+            accs[name].append(run_one(variant_cfg(name, epochs, seed, args.work_dir), bar))
+    print('\ntiming training steps', flush=True)
+    blocks = QUICK_TIMING_BLOCKS if args.quick else FULL_TIMING_BLOCKS
+    timing = {batch_size: step_time_ratio(batch_size, blocks) for batch_size in (2, 32)}
+    return summarise(accs, timing, epochs, seeds)
+
+
+if __name__ == '__main__':
+    main()
