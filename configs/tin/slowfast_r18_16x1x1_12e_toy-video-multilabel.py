@@ -1,0 +1,11 @@
+# SlowFast on the multi-label toy clips (1-3 objects, labels = colour x direction, 6 classes): toy twin of
+# slowfast_r50_8xb8-8x8x1-50e_mmit-rgb.py, with a BCE loss, logits as test scores and mAP.
+_base_ = [
+    '../_base_/models/slowfast_r18_toy-video.py', '../_base_/datasets/toy-video_motion-multilabel-rawframes.py',
+    '../_base_/schedules/toy-video_sgd-cosine_12e.py'
+]
+custom_imports = dict(imports=['mmx'], allow_failed_imports=False)
+model = dict(cls_head=_base_.multilabel_head)
+train_dataloader = dict(dataset=dict(pipeline=_base_.train_pipeline_3d))
+val_dataloader = dict(dataset=dict(pipeline=_base_.val_pipeline_3d))
+test_dataloader = val_dataloader

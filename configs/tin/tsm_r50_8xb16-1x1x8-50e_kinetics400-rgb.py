@@ -1,0 +1,4 @@
+# TSM-R50, 8 frames, ImageNet init, on Kinetics-400: mmaction2's config (X-Temporal suite).
+# Toy twin: tsm_r18_1x1x8_12e_toy-video.py.
+_base_ = ['mmaction::recognition/tsm/tsm_imagenet-pretrained-r50_8xb16-1x1x8-50e_kinetics400-rgb.py']
+custom_imports = dict(imports=['mmx'], allow_failed_imports=False)

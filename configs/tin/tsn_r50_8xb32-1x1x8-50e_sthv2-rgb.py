@@ -1,0 +1,4 @@
+# TSN-R50, 8 segments, ImageNet init, on Something-Something V2: mmaction2's config (X-Temporal suite).
+# Toy twin: tsn_r18_1x1x8_12e_toy-video.py.
+_base_ = ['mmaction::recognition/tsn/tsn_imagenet-pretrained-r50_8xb32-1x1x8-50e_sthv2-rgb.py']
+custom_imports = dict(imports=['mmx'], allow_failed_imports=False)
