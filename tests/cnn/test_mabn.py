@@ -439,3 +439,54 @@ def test_sync_bn_conversion_skips_mabn():
             else convert(copy.deepcopy(model), 'torch')
         assert isinstance(converted[1], MABN) and isinstance(converted[3], nn.SyncBatchNorm)
     assert nn.SyncBatchNorm.convert_sync_batchnorm(mabn) is mabn
+
+
+def _resnet(**kwargs):
+    from mmdet.models.backbones import ResNet
+    torch.manual_seed(0)
+    model = ResNet(depth=18, base_channels=8, norm_cfg=dict(type='MABN', buffer_size=2),
+                   conv_cfg=dict(type='CenConv2d'), init_cfg=None, **kwargs)
+    model.init_weights()
+    return model
+
+
+def _mabn_layers(module):
+    return [m for m in module.modules() if isinstance(m, MABN)]
+
+
+def test_norm_eval_and_frozen_stages_behave_as_with_bn():
+    # norm_eval=True (mmdet's default): every MABN stays in eval mode and keeps its statistics
+    model = _resnet(norm_eval=True, frozen_stages=-1)
+    model.train()
+    before = copy.deepcopy(model.state_dict())
+    sum(o.sum() for o in model(torch.randn(2, 3, 32, 32))).backward()
+    assert all(not m.training and m.step == 0 for m in _mabn_layers(model))
+    for key, value in model.state_dict().items():
+        if 'bn' in key or 'downsample.1' in key:
+            assert torch.equal(value, before[key]), key
+    # frozen_stages=1: the stem and layer1 are frozen (eval, no gradient), the rest trains
+    model = _resnet(norm_eval=False, frozen_stages=1)
+    model.train()
+    sum(o.sum() for o in model(torch.randn(2, 3, 32, 32))).backward()
+    frozen = _mabn_layers(model.layer1) + [model.norm1]
+    assert all(not m.training and m.step == 0 and not m.weight.requires_grad for m in frozen)
+    assert all(m.training and m.step == 1 for m in _mabn_layers(model.layer2))
+
+
+def test_mmdet_resnet_initialises_the_layers():
+    """ResNet's default init (Kaiming for Conv2d, 1 for _BatchNorm) reaches CenConv2d and MABN."""
+    model = _resnet(norm_eval=False, zero_init_residual=False)
+    assert all(torch.equal(m.weight, torch.ones_like(m.weight)) for m in _mabn_layers(model))
+    assert not _resnet(norm_eval=False).layer1[0].bn2.weight.any()  # zero_init_residual reaches MABN too
+    fan_out = model.conv1.weight[0].numel() // 3 * model.conv1.out_channels
+    assert model.conv1.weight.std().item() == pytest.approx((2 / fan_out)**0.5, rel=0.3)
+
+
+def test_norm_decay_mult_reaches_mabn():
+    from mmengine.optim import build_optim_wrapper
+    model = nn.Sequential(CenConv2d(3, 4, 3), MABN(4))
+    wrapper = build_optim_wrapper(model, dict(optimizer=dict(type='SGD', lr=0.1, weight_decay=1e-4),
+                                              paramwise_cfg=dict(norm_decay_mult=0.)))
+    decay = {id(p): g['weight_decay'] for g in wrapper.optimizer.param_groups for p in g['params']}
+    assert decay[id(model[1].weight)] == decay[id(model[1].bias)] == 0
+    assert decay[id(model[0].weight)] == 1e-4
