@@ -42,7 +42,8 @@ def main(argv=None) -> dict:
         args.out, task=args.task, seed=args.seed, num_train=args.num_train, num_val=args.num_val,
         num_frames=args.num_frames, frame_size=args.frame_size, formats=args.formats, force=args.force,
         progress=None if bar is None else lambda done, total: bar.update())
-    print()
+    if bar is not None:
+        print()
     state = f'generated in {time.perf_counter() - start:.1f} s' if result['generated'] else 'already present, kept'
     print(f'Toy video data ({args.task}) in {result["out_dir"]}: {state}')
     for split in ('train', 'val'):
