@@ -11,6 +11,13 @@ BENCH = runpy.run_path(osp.join(ROOT, 'tools', 'benchmarks', 'eql.py'), run_name
 GROUPS = ('AP', 'APr', 'APc', 'APf')
 
 
+@pytest.fixture(scope='module')
+def toy_lvis_data() -> str:
+    """The demo's toy data (data/toy_lvis, git-ignored), generated on demand and reused."""
+    from mmx.det.datasets import generate_toy_lvis
+    return generate_toy_lvis(osp.join(ROOT, 'data', 'toy_lvis'))['out_dir']
+
+
 @pytest.mark.parametrize('name', ['ce', 'eql', 'eqlv2'])
 def test_benchmark_cfg_same_schedule_and_data(name, tmp_path):
     cfg = BENCH['benchmark_cfg'](name, 5, 'bbox', 7, str(tmp_path), '/data/toy')
@@ -30,15 +37,30 @@ def test_benchmark_cfg_same_schedule_and_data(name, tmp_path):
 
 
 @pytest.mark.slow
-def test_run_one_trains_and_evaluates(toy_lvis_data, tmp_path):
-    cfg = BENCH['benchmark_cfg']('eqlv2', 1, 'bbox', 0, str(tmp_path), toy_lvis_data)
-    cfg.train_dataloader.dataset.indices = 8  # 2 iterations of 4 images
-    cfg.val_dataloader.dataset.indices = 4
-    result = BENCH['run_one'](cfg, 'eqlv2', 'bbox')
-    assert set(result) == set(GROUPS) | {'step_time'}
+def test_run_one_trains_evaluates_reuses_and_times(toy_lvis_data, tmp_path):
+    def cfg():
+        c = BENCH['benchmark_cfg']('eqlv2', 1, 'bbox', 0, str(tmp_path), toy_lvis_data)
+        c.train_dataloader.dataset.indices = 8  # 2 iterations of 4 images
+        c.val_dataloader.dataset.indices = 4
+        return c
+
+    result, runner = BENCH['run_one'](cfg(), 'eqlv2', 'bbox')
+    assert set(result) == set(GROUPS)
     assert all(-100 <= result[g] <= 100 for g in GROUPS)  # LVIS reports -1 (here -100 %) for an empty group
-    assert result['step_time'] > 0
     assert osp.isfile(osp.join(str(tmp_path), 'eqlv2', 'epoch_1.pth'))
+
+    # --reuse: the same AP, read back from the log, and the trained weights
+    reused, runner2 = BENCH['run_one'](cfg(), 'eqlv2', 'bbox', reuse=True)
+    assert reused == pytest.approx(result)
+    weight = 'roi_head.bbox_head.fc_cls.weight'
+    assert (runner.model.state_dict()[weight] == runner2.model.state_dict()[weight]).all()
+    other_seed = cfg()
+    other_seed.randomness = dict(seed=1)
+    with pytest.raises(ValueError, match='from another run'):
+        BENCH['run_one'](other_seed, 'eqlv2', 'bbox', reuse=True)
+
+    times = BENCH['interleaved_step_times']({'a': runner, 'b': runner2}, num_batches=1, rounds=2)
+    assert set(times) == {'a', 'b'} and all(t > 0 for t in times.values())
 
 
 def test_summarise_prints_json_last(capsys):

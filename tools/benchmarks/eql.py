@@ -3,6 +3,7 @@
     python tools/benchmarks/eql.py                # 8 epochs per loss, mask AP (about an hour on 2 CPU cores)
     python tools/benchmarks/eql.py --quick        # 1 epoch per loss, box AP (a few minutes)
     python tools/benchmarks/eql.py --losses ce bce eql eqlv2   # also plain sigmoid CE (EQL with no tail)
+    python tools/benchmarks/eql.py --reuse        # reuse the trained runs in --work-dir, time the steps again
 
 Trains the tiny Mask R-CNN of ``configs/lvis/mask-rcnn_r18-tiny_fpn_3e_toy-lvis.py`` with mmdet's default
 softmax cross-entropy, and the same model with ``configs/eql/mask-rcnn_r18-tiny_fpn_eql{,v2}_3e_toy-lvis.py``,
@@ -10,8 +11,9 @@ for the same schedule (the toy configs' learning rate and warm-up, ``--epochs`` 
 last one) and seed, then evaluates each on the toy validation split with ``LVISMetric``. The full run trains
 longer than the configs' 3 epochs: at 3 epochs the tiny detector is far from converged (box AP 40 vs 70 at 8
 epochs for CE), and the sigmoid classifiers, which start from a 0.001 prior, are the slower to converge. Shows
-progress bars, then prints AP, APr, APc, APf per loss and the median training-iteration time of each loss
-relative to CE (same process, same model), and, as the last line, one JSON object::
+progress bars, then prints AP, APr, APc, APf per loss and the training-step time of each loss relative to CE:
+the median over the same batches, the trained models stepping in turn in one process, so that a change of
+load on the machine weighs on every loss alike. The last line is one JSON object::
 
     {"ce": {"AP": .., "APr": .., "APc": .., "APf": ..}, "eql": {...}, "eqlv2": {...},
      "step_time_ratio": {"eql": .., "eqlv2": ..}, "metric": "segm"}
@@ -23,10 +25,14 @@ import json
 import os.path as osp
 import statistics
 import sys
+import time
 from typing import Dict, List, Optional
 
 from mmengine.hooks import Hook
 from mmengine.utils import ProgressBar
+
+sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'analysis'))
+from lvis_summary import latest_lvis_metrics  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {
@@ -42,7 +48,8 @@ DEFAULT_LOSSES = ('ce', 'eql', 'eqlv2')
 GROUPS = ('AP', 'APr', 'APc', 'APf')
 FULL_EPOCHS = 8
 QUICK_EPOCHS = 1
-WARMUP_ITERS = 10  # iterations left out of the step-time median (first-call allocation, caches)
+TIMING_BATCHES = 8  # training batches that every loss's model steps through, in turn
+TIMING_ROUNDS = 4  # passes over them; the first one is a warm-up
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -55,6 +62,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0, help='training seed (default: 0)')
     parser.add_argument('--losses', nargs='+', choices=list(CONFIGS), default=list(DEFAULT_LOSSES),
                         help=f'losses to train (default: {" ".join(DEFAULT_LOSSES)})')
+    parser.add_argument('--reuse', action='store_true',
+                        help='load the runs of the same schedule and seed found in --work-dir instead of '
+                             'training them again (their AP as logged; the step times are measured anew)')
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'benchmark_eql'))
     parser.add_argument('--data', default=osp.join(ROOT, 'data', 'toy_lvis'),
                         help='toy LVIS folder (generated if missing)')
@@ -114,18 +124,63 @@ def benchmark_cfg(name: str, epochs: int, metric: str, seed: int, work_dir: str,
     return cfg
 
 
-def run_one(cfg, name: str, metric: str) -> Dict[str, float]:
-    """Train and evaluate one loss; return its AP by group (in %) and its median iteration time (s)."""
+def run_one(cfg, name: str, metric: str, reuse: bool = False):
+    """Train and evaluate one loss; return its AP by group (in %) and the trained runner.
+
+    With ``reuse``, a run of the same schedule and seed already in ``cfg.work_dir`` (its last checkpoint and
+    its logged evaluation) is loaded instead of trained again.
+    """
     from mmengine.runner import Runner
 
-    runner = Runner.from_cfg(cfg)
-    runner.register_hook(ProgressHook(name), priority='VERY_LOW')
-    runner.train()
-    times = runner.message_hub.get_scalar('train/time').data[0]
-    metrics = runner.val_loop.run()
-    result = {g: 100 * float(metrics[f'lvis/{metric}_{g}']) for g in GROUPS}
-    result['step_time'] = statistics.median(times[WARMUP_ITERS:] if len(times) > 2 * WARMUP_ITERS else times)
-    return result
+    checkpoint = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    if reuse and osp.isfile(checkpoint):
+        _, metrics = latest_lvis_metrics(cfg.work_dir)  # before the new runner makes a newer log folder
+        if f'lvis/{metric}_AP' not in metrics:
+            raise ValueError(f'{cfg.work_dir} holds no logged {metric} evaluation; run without --reuse')
+        runner = Runner.from_cfg(cfg)
+        runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
+        meta = runner.load_checkpoint(checkpoint, map_location='cpu').get('meta', {})
+        if meta.get('seed') != cfg.randomness.seed or meta.get('epoch') != cfg.train_cfg.max_epochs:
+            raise ValueError(f'{checkpoint} is from another run (seed {meta.get("seed")}, epoch '
+                             f'{meta.get("epoch")}); run without --reuse')
+        print(f'[{name}] reusing {checkpoint} and its evaluation', flush=True)
+    else:
+        runner = Runner.from_cfg(cfg)
+        runner.register_hook(ProgressHook(name), priority='VERY_LOW')
+        runner.train()
+        metrics = runner.val_loop.run()
+    return {g: 100 * float(metrics[f'lvis/{metric}_{g}']) for g in GROUPS}, runner
+
+
+def interleaved_step_times(runners: Dict[str, object], num_batches: int = TIMING_BATCHES,
+                           rounds: int = TIMING_ROUNDS) -> Dict[str, float]:
+    """Median time of one training step (data preprocessing, forward, loss, backward, optimiser step) of
+    each trained model on the same batches, the losses taking turns step by step (in a rotating order), so
+    that a change in the machine's load during the benchmark weighs on every loss alike."""
+    import torch
+
+    names = list(runners)
+    loader = iter(runners[names[0]].build_dataloader(runners[names[0]].cfg.train_dataloader))
+    batches = [next(loader) for _ in range(num_batches)]
+    times: Dict[str, List[float]] = {name: [] for name in names}
+    bar = ProgressBar(rounds * num_batches)
+    for r in range(rounds):
+        for batch in batches:
+            for k in range(len(names)):
+                name = names[(r + k) % len(names)]
+                runner = runners[name]
+                runner.model.train()
+                if torch.cuda.is_available():
+                    torch.cuda.synchronize()
+                start = time.perf_counter()
+                runner.model.train_step(batch, optim_wrapper=runner.optim_wrapper)
+                if torch.cuda.is_available():
+                    torch.cuda.synchronize()
+                if r > 0:  # the first round warms up (allocations, EQL's first-step frequency reading)
+                    times[name].append(time.perf_counter() - start)
+            bar.update()
+    print(flush=True)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def summarise(results: Dict[str, Dict[str, float]], run: str, metric: str) -> dict:
@@ -156,10 +211,13 @@ def main(argv: Optional[List[str]] = None) -> dict:
     generate_toy_lvis(args.data)
     epochs = args.epochs or (QUICK_EPOCHS if args.quick else FULL_EPOCHS)
     metric = args.metric or ('bbox' if args.quick else 'segm')
-    results = {
-        name: run_one(benchmark_cfg(name, epochs, metric, args.seed, args.work_dir, args.data), name, metric)
-        for name in args.losses
-    }
+    results, runners = {}, {}
+    for name in args.losses:
+        cfg = benchmark_cfg(name, epochs, metric, args.seed, args.work_dir, args.data)
+        results[name], runners[name] = run_one(cfg, name, metric, args.reuse)
+    print(f'timing the training steps of {", ".join(runners)}, interleaved', flush=True)
+    for name, step_time in interleaved_step_times(runners).items():
+        results[name]['step_time'] = step_time
 
     return summarise(results, f'tiny Mask R-CNN, {epochs} epoch(s), seed {args.seed}', metric)
 
