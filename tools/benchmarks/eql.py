@@ -31,8 +31,6 @@ from typing import Dict, List, Optional
 from mmengine.hooks import Hook
 from mmengine.utils import ProgressBar
 
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'analysis'))
-from lvis_summary import latest_lvis_metrics  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {
@@ -104,6 +102,9 @@ def benchmark_cfg(name: str, epochs: int, metric: str, seed: int, work_dir: str,
     cfg = Config.fromfile(osp.join(ROOT, CONFIGS[name]))
     cfg.work_dir = osp.join(work_dir, name)
     cfg.experiment_name = f'benchmark_eql_{name}'
+    # mmengine's visualizer is a process-wide instance per name: a name per run keeps each run's scalars
+    # (training losses, the evaluation) in its own work directory
+    cfg.visualizer.name = f'benchmark_eql_{name}'
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'WARNING'
     # the validation runs once, explicitly, after training
@@ -127,26 +128,27 @@ def benchmark_cfg(name: str, epochs: int, metric: str, seed: int, work_dir: str,
 def run_one(cfg, name: str, metric: str, reuse: bool = False):
     """Train and evaluate one loss; return its AP by group (in %) and the trained runner.
 
-    With ``reuse``, a run of the same schedule and seed already in ``cfg.work_dir`` (its last checkpoint and
-    its logged evaluation) is loaded instead of trained again.
+    With ``reuse``, the last checkpoint of a run of the same schedule and seed already in ``cfg.work_dir`` is
+    evaluated instead of trained again.
     """
     from mmengine.runner import Runner
+    from mmengine.runner.checkpoint import _load_checkpoint
 
     checkpoint = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    if reuse and osp.isfile(checkpoint):
-        _, metrics = latest_lvis_metrics(cfg.work_dir)  # before the new runner makes a newer log folder
-        if f'lvis/{metric}_AP' not in metrics:
-            raise ValueError(f'{cfg.work_dir} holds no logged {metric} evaluation; run without --reuse')
-        runner = Runner.from_cfg(cfg)
-        runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
-        meta = runner.load_checkpoint(checkpoint, map_location='cpu').get('meta', {})
+    reusing = reuse and osp.isfile(checkpoint)
+    if reusing:
+        meta = _load_checkpoint(checkpoint, map_location='cpu').get('meta', {})  # mmx's safe loading
         if meta.get('seed') != cfg.randomness.seed or meta.get('epoch') != cfg.train_cfg.max_epochs:
             raise ValueError(f'{checkpoint} is from another run (seed {meta.get("seed")}, epoch '
                              f'{meta.get("epoch")}); run without --reuse')
-        print(f'[{name}] reusing {checkpoint} and its evaluation', flush=True)
+        cfg.load_from = checkpoint
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(ProgressHook(name), priority='VERY_LOW')
+    if reusing:
+        print(f'[{name}] reusing {checkpoint}', flush=True)
+        metrics = runner.val()  # loads cfg.load_from
+        runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     else:
-        runner = Runner.from_cfg(cfg)
-        runner.register_hook(ProgressHook(name), priority='VERY_LOW')
         runner.train()
         metrics = runner.val_loop.run()
     return {g: 100 * float(metrics[f'lvis/{metric}_{g}']) for g in GROUPS}, runner
