@@ -490,3 +490,30 @@ def test_norm_decay_mult_reaches_mabn():
     decay = {id(p): g['weight_decay'] for g in wrapper.optimizer.param_groups for p in g['params']}
     assert decay[id(model[1].weight)] == decay[id(model[1].bias)] == 0
     assert decay[id(model[0].weight)] == 1e-4
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_cuda_amp_with_grad_scaler_matches_cpu_and_survives_overflow():
+    """On a GPU: float16 autocast with a loss scaler, an overflowing step skipped without touching the
+    statistics, and float32 results equal to the CPU's."""
+    torch.manual_seed(0)
+    cpu = nn.Sequential(CenConv2d(3, 8, 3, padding=1, bias=False), MABN(8, buffer_size=2, warmup_iters=2,
+                                                                          renorm_warmup_iters=3))
+    gpu = copy.deepcopy(cpu).cuda()
+    xs = [torch.randn(2, 3, 8, 8) for _ in range(6)]
+    for x in xs:
+        cpu(x).square().mean().backward()
+        gpu(x.cuda()).square().mean().backward()
+    for (name, a), b in zip(cpu.state_dict().items(), gpu.state_dict().values()):
+        torch.testing.assert_close(a, b.cpu(), rtol=1e-4, atol=1e-5, msg=name)
+    scaler = torch.amp.GradScaler('cuda', init_scale=2.0**60)  # the first step overflows
+    opt = torch.optim.SGD(gpu.parameters(), lr=0.01)
+    for x in xs:
+        opt.zero_grad()
+        with torch.autocast('cuda', dtype=torch.float16):
+            loss = gpu(x.cuda() * 100).float().square().mean()
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+    assert scaler.get_scale() < 2.0**60
+    assert all(torch.isfinite(v).all() for v in gpu.state_dict().values())

@@ -105,3 +105,13 @@ def test_toy_video_twin_trains(tmp_path):
         cfg[key].dataset.data_prefix = dict(img=toy['rawframes_dir'])
     runner, steps = _few_iterations(cfg, str(tmp_path / 'work'), num_train=6)
     assert steps == {3}
+
+
+def test_metafile_lists_every_config_and_is_in_the_model_index():
+    import yaml
+    with open(osp.join(ROOT, 'configs', 'mabn', 'metafile.yml')) as f:
+        models = yaml.safe_load(f)['Models']
+    assert sorted(osp.basename(m['Config']) for m in models) == sorted(CONFIGS)
+    assert all(m['Name'] + '.py' == osp.basename(m['Config']) for m in models)
+    with open(osp.join(ROOT, 'model-index.yml')) as f:
+        assert 'configs/mabn/metafile.yml' in yaml.safe_load(f)['Import']
