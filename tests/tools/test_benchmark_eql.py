@@ -21,7 +21,7 @@ def toy_lvis_data() -> str:
 @pytest.mark.parametrize('name', ['ce', 'eql', 'eqlv2'])
 def test_benchmark_cfg_same_schedule_and_data(name, tmp_path):
     cfg = BENCH['benchmark_cfg'](name, 5, 'bbox', 7, str(tmp_path), '/data/toy')
-    assert cfg.train_cfg.max_epochs == 5 and cfg.train_cfg.val_interval == 6
+    assert cfg.train_cfg.max_epochs == 5 and cfg.train_cfg.val_interval == 5
     assert cfg.param_scheduler[1].end == 5 and cfg.param_scheduler[1].milestones == [4]
     assert cfg.randomness == dict(seed=7)
     assert cfg.work_dir == osp.join(str(tmp_path), name)

@@ -76,6 +76,7 @@ class ProgressHook(Hook):
     def __init__(self, name: str) -> None:
         self.name = name
         self.bar = None
+        self.metrics = None  # of the last evaluation
 
     def before_train(self, runner) -> None:
         print(f'[{self.name}] training, {runner.max_iters} iterations', flush=True)
@@ -92,6 +93,7 @@ class ProgressHook(Hook):
         self.bar.update()
 
     def after_val_epoch(self, runner, metrics=None) -> None:
+        self.metrics = metrics
         print(flush=True)
 
 
@@ -107,9 +109,9 @@ def benchmark_cfg(name: str, epochs: int, metric: str, seed: int, work_dir: str,
     cfg.visualizer.name = f'benchmark_eql_{name}'
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'WARNING'
-    # the validation runs once, explicitly, after training
+    # one evaluation, after the last epoch (mmengine's loop always validates after the last epoch)
     cfg.train_cfg.max_epochs = epochs
-    cfg.train_cfg.val_interval = epochs + 1
+    cfg.train_cfg.val_interval = epochs
     cfg.param_scheduler[1].update(end=epochs, milestones=[max(epochs - 1, 1)])
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=epochs)
     data_root = data_root.rstrip('/') + '/'
@@ -143,14 +145,15 @@ def run_one(cfg, name: str, metric: str, reuse: bool = False):
                              f'{meta.get("epoch")}); run without --reuse')
         cfg.load_from = checkpoint
     runner = Runner.from_cfg(cfg)
-    runner.register_hook(ProgressHook(name), priority='VERY_LOW')
+    progress = ProgressHook(name)
+    runner.register_hook(progress, priority='VERY_LOW')
     if reusing:
         print(f'[{name}] reusing {checkpoint}', flush=True)
-        metrics = runner.val()  # loads cfg.load_from
+        runner.val()  # loads cfg.load_from
         runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     else:
-        runner.train()
-        metrics = runner.val_loop.run()
+        runner.train()  # evaluates after the last epoch
+    metrics = progress.metrics
     return {g: 100 * float(metrics[f'lvis/{metric}_{g}']) for g in GROUPS}, runner
 
 
