@@ -2,7 +2,7 @@
 # slowfast_r50_8xb8-8x8x1-50e_mmit-rgb.py, with a BCE loss, logits as test scores and mAP.
 _base_ = [
     '../_base_/models/slowfast_r18_toy-video.py', '../_base_/datasets/toy-video_motion-multilabel-rawframes.py',
-    '../_base_/schedules/toy-video_sgd-cosine_12e.py'
+    '../_base_/schedules/toy-video_adamw-cosine_12e.py'
 ]
 custom_imports = dict(imports=['mmx'], allow_failed_imports=False)
 model = dict(cls_head=_base_.multilabel_head)

@@ -149,3 +149,20 @@ def test_tin_toy_run_resumes(toy_videos, tmp_path):
     for key, value in second.model.state_dict().items():
         assert torch.equal(value, saved[key]), key
     assert any('net1.offset_net' in key for key in saved)
+
+
+@pytest.mark.parametrize('name', ['tin_r18_1x1x8_12e_toy-video.py', 'tin_r18_1x1x8_12e_toy-video-multilabel.py'])
+def test_toy_tin_interlace_nets_get_ten_times_the_lr(name):
+    from mmaction.registry import MODELS as MMACTION_MODELS
+    from mmengine.optim import build_optim_wrapper
+
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        model = MMACTION_MODELS.build(cfg.model)
+        wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    base = cfg.optim_wrapper.optimizer.lr
+    lr_of = {id(p): group['lr'] for group in wrapper.optimizer.param_groups for p in group['params']}
+    for param_name, param in model.named_parameters():
+        expected = 10 * base if '.net1.' in param_name else base
+        assert lr_of[id(param)] == pytest.approx(expected), param_name
+    assert sum('.net1.' in n for n, _ in model.named_parameters()) == 8 * 8  # 8 blocks x 8 tensors

@@ -19,7 +19,9 @@ def test_benchmark_cfg_same_schedule_and_data(model, task, tmp_path):
     assert cfg.train_cfg.max_epochs == 5 and cfg.train_cfg.val_interval == 6
     warmup, cosine = cfg.param_scheduler
     assert warmup.end == 1 and cosine.end == 5 and cosine.T_max == 4
-    assert cfg.optim_wrapper.optimizer.lr == 0.02 and cfg.train_dataloader.batch_size == 8
+    assert cfg.optim_wrapper.optimizer == dict(type='AdamW', lr=1e-3, weight_decay=1e-4)
+    assert cfg.train_dataloader.batch_size == 8
+    assert ('paramwise_cfg' in cfg.optim_wrapper) == (model == 'tin')
     assert cfg.randomness == dict(seed=7)
     folder = '/data/toy_video' if task == 'motion' else '/data/toy_video_ml'
     for key, split in (('train_dataloader', 'train'), ('val_dataloader', 'val'), ('test_dataloader', 'val')):

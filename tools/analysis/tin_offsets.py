@@ -7,7 +7,7 @@
 Runs the model on the first ``--num-clips`` clips of the config's validation set and records, in every
 TemporalInterlace module (mmx's ResNetTemporalInterlace), the offsets (in frames, one per clip and group)
 and the weights (per clip, frame and group). The figure has one row per block (layer1.0 at the top) and
-three panels: the offsets of the G groups (mean and the 10-90% range over the clips; the other G groups
+three panels: the offsets of the G groups (median and the 10-90% range over the clips; the other G groups
 use the opposite offsets), and, for each weight group, a heat map of the mean weight of every frame (1 =
 unchanged, 0 = the frame is muted, 2 = amplified). ``--json`` also writes the numbers.
 """
@@ -63,13 +63,14 @@ def record_interlace(model, batches) -> Dict[str, Dict[str, np.ndarray]]:
 
 
 def block_statistics(records: Dict[str, Dict[str, np.ndarray]]) -> List[dict]:
-    """Per block: the offsets' mean and 10/90% quantiles per group (first G groups) and the mean weight per
+    """Per block: the offsets' mean, median and 10/90% quantiles per group (first G groups) and the mean weight per
     frame and weight group."""
     rows = []
     for name, r in records.items():
         groups = r['offset'].shape[1] // 2
         offset = r['offset'][:, :groups]
         rows.append(dict(block=name.split('.conv1')[0].replace('backbone.', ''), offset_mean=offset.mean(0).tolist(),
+                         offset_median=np.median(offset, axis=0).tolist(),
                          offset_q10=np.quantile(offset, 0.1, axis=0).tolist(),
                          offset_q90=np.quantile(offset, 0.9, axis=0).tolist(),
                          weight_mean=r['weight'][..., :groups].mean(0).T.tolist()))  # (G, T)
@@ -88,19 +89,19 @@ def plot(rows: List[dict], out: str, title: str) -> None:
                              gridspec_kw=dict(width_ratios=[1.4] + [1] * groups))
     ax = axes[0]
     for g in range(groups):
-        mean = np.array([r['offset_mean'][g] for r in rows])
-        low = mean - np.array([r['offset_q10'][g] for r in rows])
-        high = np.array([r['offset_q90'][g] for r in rows]) - mean
-        ax.errorbar(mean, y + (g - (groups - 1) / 2) * 0.2, xerr=[low, high], fmt='o', capsize=2,
+        median = np.array([r['offset_median'][g] for r in rows])
+        low = median - np.array([r['offset_q10'][g] for r in rows])
+        high = np.array([r['offset_q90'][g] for r in rows]) - median
+        ax.errorbar(median, y + (g - (groups - 1) / 2) * 0.2, xerr=[low, high], fmt='o', capsize=2,
                     label=f'group {g} (group {g + groups}: opposite)')
     ax.axvline(0, color='grey', lw=0.8)
     ax.axvline(0.5, color='grey', lw=0.8, ls=':')
-    ax.set_xlim(-2, 2)
+    ax.set_xlim(-2.15, 2.15)  # the offsets' range is (-2, 2)
     ax.set_xlabel('offset (frames); dotted: the initial +0.5')
     ax.set_yticks(y, [r['block'] for r in rows])
     ax.invert_yaxis()
     ax.legend(fontsize=7, loc='best', framealpha=0.8)
-    ax.set_title('learned offsets (mean, 10-90%)')
+    ax.set_title('learned offsets (median, 10-90%)')
     for g in range(groups):
         image = axes[1 + g].imshow(np.array([r['weight_mean'][g] for r in rows]), aspect='auto', cmap='RdBu_r',
                                    vmin=0, vmax=2)
