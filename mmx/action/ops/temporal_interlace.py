@@ -20,7 +20,7 @@ Why not ``mmcv.ops.tin_shift``: it has no CPU kernel, takes integer shifts only 
 done around it), and its backward kernel indexes like its forward (``grad_in[t + s] = grad_out[t]``), so
 the gradient of the data goes to the mirrored frames; the adjoint of a shift by ``s`` is a shift by
 ``-s``. Here both directions are gathers along T with a validity mask, so the backward is deterministic
-(no atomic adds) and the op runs on any device and dtype, with no host synchronisation.
+(no atomic adds) and the op runs on any device and dtype, without ``.item()`` or other host-side reads.
 """
 import math
 from typing import Optional, Tuple
