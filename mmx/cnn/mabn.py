@@ -29,7 +29,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmx.registry import NEUTRAL_MODELS
 
-__all__ = ['MABN', 'mabn_normalize', 'second_moment']
+__all__ = ['MABN', 'keep_mabn_out_of_sync_bn', 'mabn_normalize', 'second_moment']
 
 PsiFn = Callable[[Tensor], Tensor]
 _HALF_DTYPES = (torch.float16, torch.bfloat16)

@@ -1,6 +1,6 @@
 """The miniature MABN benchmark: normalisation at batch 2 on scikit-learn's handwritten digits.
 
-    python tools/benchmarks/mabn.py            # 30 epochs a run, seeds 0 1 2 (about 2 hours on 2 busy cores)
+    python tools/benchmarks/mabn.py            # 30 epochs a run, seeds 0 1 2 (about an hour on 2 busy cores)
     python tools/benchmarks/mabn.py --quick    # 3 epochs a run, seed 0 (a few minutes)
 
 Trains the SmallConvNet classifier of mmx's classification substrate on the real 8x8 digits
