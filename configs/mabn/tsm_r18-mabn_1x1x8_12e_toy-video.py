@@ -11,4 +11,5 @@ norm_cfg = dict(type='MABN', buffer_size=4, momentum=0.02, warmup_iters=20, reno
 
 model = dict(backbone=dict(norm_cfg=norm_cfg, norm_eval=False))
 train_dataloader = dict(batch_size=clips_per_step)
-optim_wrapper = dict(optimizer=dict(lr=0.02 * clips_per_step / 8))  # the toy recipe's lr for 8 clips
+# the toy recipe's AdamW lr (1e-3 for 8 clips), scaled linearly to the clips per step
+optim_wrapper = dict(optimizer=dict(lr=_base_.optim_wrapper.optimizer.lr * clips_per_step / 8))
