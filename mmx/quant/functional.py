@@ -170,7 +170,7 @@ def clip_deviations(g: Tensor, clips: Tensor) -> Tensor:
 
 def dsgc_search(g: Tensor, ratios: Tensor) -> Tuple[Tensor, Tensor]:
     """Direction Sensitive Gradient Clipping: ``c* = argmin_c 1 − cos(g, Q_c(g))`` over the candidates
-    ``c = r · max|g|`` (the first of equal minima).
+    ``c = r · max|g|`` (of equal minima the largest clip, the least clipping).
 
     Args:
         g (Tensor): the gradient, any shape.
@@ -181,7 +181,7 @@ def dsgc_search(g: Tensor, ratios: Tensor) -> Tuple[Tensor, Tensor]:
     """
     ratios = ratios.to(g.device)
     deviations = clip_deviations(g, ratios * g.detach().abs().amax().float())
-    best = torch.argmin(deviations)
+    best = deviations.numel() - 1 - torch.argmin(deviations.flip(0))
     return ratios[best], deviations[best]
 
 

@@ -127,9 +127,12 @@ def test_dsgc_search_chunks_give_the_same_result(monkeypatch):
     torch.testing.assert_close(clip_deviations(g, clips), whole)
 
 
-def test_dsgc_search_of_zero_gradient():
+def test_dsgc_search_of_degenerate_gradients():
+    # all candidates tie: the largest clip (no clipping) is kept
     ratio, d = dsgc_search(torch.zeros(10), dsgc_candidate_ratios(4))
-    assert float(d) == 1.0 and 0 < float(ratio) <= 1
+    assert float(d) == 1.0 and float(ratio) == 1.0
+    ratio, d = dsgc_search(torch.tensor([0.0, -3.0, 0.0]), dsgc_candidate_ratios(4))
+    assert float(d) == 0.0 and float(ratio) == 1.0
 
 
 def test_candidate_ratios():
