@@ -26,9 +26,17 @@ def test_padding_mode_is_kept():
 
 def test_weight_gradient_is_centred():
     """∂L/∂W = ∂L/∂Ŵ minus its per-filter mean: centring is a projection."""
-    conv = CenConv2d(3, 5, 3, bias=False)
-    conv(torch.randn(2, 3, 6, 6)).square().sum().backward()
-    assert torch.allclose(conv.weight.grad.sum(dim=(1, 2, 3)), torch.zeros(5), atol=1e-4)
+    torch.manual_seed(0)
+    conv = CenConv2d(3, 5, 3, bias=False).double()
+    x = torch.randn(2, 3, 6, 6, dtype=torch.float64)
+    conv(x).square().sum().backward()
+    assert torch.allclose(conv.weight.grad.sum(dim=(1, 2, 3)), torch.zeros(5, dtype=torch.float64), atol=1e-9)
+    # equal to autograd through an independent spelling of the centring, and gradcheck of the custom backward
+    w = conv.weight.detach().clone().requires_grad_()
+    F.conv2d(x, w - w.mean(dim=(1, 2, 3), keepdim=True)).square().sum().backward()
+    torch.testing.assert_close(conv.weight.grad, w.grad)
+    assert torch.autograd.gradcheck(centre_weight, (torch.randn(4, 2, 3, 3, dtype=torch.float64,
+                                                                 requires_grad=True), ))
 
 
 def test_is_a_conv2d_for_initialisers_and_checkpoints():

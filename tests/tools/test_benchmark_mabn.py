@@ -62,17 +62,32 @@ def test_one_short_run_and_the_step_timing(tmp_path):
     from mmengine.utils import ProgressBar
     acc = BENCH['run_one'](cfg, ProgressBar(4))
     assert 0 <= acc <= 100
+    with open(osp.join(cfg.work_dir, 'result.json')) as f:
+        assert json.load(f) == dict(epochs=1, widths=[32, 64, 128, 256], seed=0, accuracy=acc, iters=4)
+    # --reuse reads it back without training; a result of another setting is not taken
+    assert BENCH['run_one'](cfg, ProgressBar(4), reuse=True) == acc
+    other = BENCH['variant_cfg']('mabn2', 2, 0, str(tmp_path))
+    other.train_dataloader.dataset.indices = 8
+    other.val_dataloader.dataset.indices = 16
+    BENCH['run_one'](other, ProgressBar(8), reuse=True)
+    with open(osp.join(cfg.work_dir, 'result.json')) as f:
+        result = json.load(f)
+    assert result['epochs'] == 2 and result['iters'] == 8
     timing = BENCH['step_time_ratio'](2, blocks=1)
-    assert timing['bn'] > 0 and timing['mabn'] > 0
+    assert timing['bn'] > 0 and timing['mabn'] > 0 and timing['mabn_plain_conv'] > 0
     assert timing['ratio'] == pytest.approx(timing['mabn'] / timing['bn'])
+    assert timing['ratio_plain_conv'] == pytest.approx(timing['mabn_plain_conv'] / timing['bn'])
 
 
 def test_summarise_prints_json_last(capsys):
     accs = dict(bn32=[98.0, 98.5], bn2=[97.0, 96.0], gn2=[97.5, 97.5], brn2=[96.0, 97.0], mabn2=[98.2, 98.4])
-    timing = {2: dict(bn=0.005, mabn=0.006, ratio=1.2), 32: dict(bn=0.01, mabn=0.011, ratio=1.1)}
+    timing = {2: dict(bn=0.005, mabn=0.006, mabn_plain_conv=0.0055, ratio=1.2, ratio_plain_conv=1.1),
+              32: dict(bn=0.01, mabn=0.011, mabn_plain_conv=0.0105, ratio=1.1, ratio_plain_conv=1.05)}
     summary = BENCH['summarise'](accs, timing, 30, [0, 1], stages=4)
     lines = capsys.readouterr().out.strip().splitlines()
     assert json.loads(lines[-1]) == summary
     assert KEYS <= set(summary)
     assert summary['bn2_acc'] == 96.5 and summary['bn2_acc_std'] == pytest.approx(0.71)
     assert summary['mabn_vs_bn_step_ratio'] == 1.2 and summary['seeds'] == [0, 1] and summary['stages'] == 4
+    assert summary['mabn_plain_conv_vs_bn_step_ratio'] == 1.1
+    assert summary['mabn_plain_conv_vs_bn_step_ratio_b32'] == 1.05

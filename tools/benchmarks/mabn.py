@@ -2,6 +2,7 @@
 
     python tools/benchmarks/mabn.py            # 30 epochs a run, seeds 0 1 2 (about an hour on 2 busy cores)
     python tools/benchmarks/mabn.py --quick    # 3 epochs a run, seed 0 (a few minutes)
+    python tools/benchmarks/mabn.py --reuse    # finished runs (their result.json) are read, not retrained
 
 Trains the SmallConvNet classifier of mmx's classification substrate on the real 8x8 digits
 (1201 train / 596 test images) with
@@ -23,14 +24,22 @@ small normalisation batch. With ``--stages 3`` (last map 2x2, 8 values a statist
 on these easy images (see configs/mabn/README.md). Every run drops the last, incomplete batch of an epoch
 (1201 images: one image alone would give BN a single value a statistic).
 
+Each run writes ``result.json`` (accuracy, epochs, stages, seed) into its work dir; ``--reuse`` takes a
+finished run's accuracy from there when epochs, stages and seed match, so that the timing can be measured
+again (e.g. on a quiet machine) without retraining.
+
 Then it times training steps (``model.train_step``: preprocessing, forward, backward, SGD) of the MABN +
-CenConv2d model against the BN model in this process, alternating blocks of steps, at batch 2 and at
-batch 32, with MABN past its warm-ups (SMAs and renormalisation on, its slowest regime): the median step
-time ratio. Prints a table and, as its last line, one JSON object::
+CenConv2d model and of the MABN model with plain convolutions against the BN model in this process,
+alternating blocks of steps, at batch 2 and at batch 32, with MABN past its warm-ups (SMAs and
+renormalisation on, its slowest regime): the median step time ratios. Prints a table and, as its last line,
+one JSON object::
 
     {"bn32_acc": .., "bn2_acc": .., "gn2_acc": .., "brn2_acc": .., "mabn2_acc": .., (means over seeds, %)
      "bn32_acc_std": .., ..., "mabn_vs_bn_step_ratio": .., "mabn_vs_bn_step_ratio_b32": ..,
+     "mabn_plain_conv_vs_bn_step_ratio": .., "mabn_plain_conv_vs_bn_step_ratio_b32": ..,
      "epochs": .., "seeds": [..], "stages": ..}
+
+``mabn_vs_bn_step_ratio`` is the paper's method (MABN + CenConv2d) against BN with plain convolutions.
 """
 import argparse
 import json
@@ -110,6 +119,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--stages', type=int, choices=sorted(ARCHS), default=4,
                         help='backbone stages: 4 (default, last map 1x1) or 3 (the configs\' network)')
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'benchmark_mabn'))
+    parser.add_argument('--reuse', action='store_true',
+                        help='read the accuracy of runs finished earlier (their result.json) instead of training')
     return parser.parse_args(argv)
 
 
@@ -151,17 +162,30 @@ class ProgressHook(Hook):
         self.bar.update()
 
 
-def run_one(cfg, bar: ProgressBar) -> float:
-    """Train one run and return its top-1 accuracy (%) on the test split."""
+def run_one(cfg, bar: ProgressBar, reuse: bool = False) -> float:
+    """Train one run and return its top-1 accuracy (%) on the test split, recorded in
+    ``<work_dir>/result.json``; with ``reuse``, a matching result there is returned without training."""
     from mmengine.runner import Runner
 
+    result_file = osp.join(cfg.work_dir, 'result.json')
+    key = dict(epochs=cfg.train_cfg.max_epochs, widths=list(cfg.model.backbone.widths), seed=cfg.randomness.seed)
+    if reuse and osp.isfile(result_file):
+        with open(result_file) as f:
+            result = json.load(f)
+        if {k: result.get(k) for k in key} == key:
+            bar.update(result['iters'])
+            return float(result['accuracy'])
+        print(f'\n{result_file} is from another setting ({result}), training again', flush=True)
     runner = Runner.from_cfg(cfg)
     runner.register_hook(ProgressHook(bar), priority='VERY_LOW')
     runner.train()
-    return float(runner.val_loop.run()['accuracy/top1'])
+    accuracy = float(runner.val_loop.run()['accuracy/top1'])
+    with open(result_file, 'w') as f:
+        json.dump(dict(key, accuracy=accuracy, iters=runner.iter), f)
+    return accuracy
 
 
-def _timing_setup(name: str, batch_size: int, stages: int):
+def _timing_setup(name: str, batch_size: int, stages: int, plain_conv: bool = False):
     """A model, its optimiser wrapper and batches for the step timing (MABN past its warm-ups)."""
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DefaultScope
@@ -172,6 +196,8 @@ def _timing_setup(name: str, batch_size: int, stages: int):
     cfg = variant_cfg(name, 1, 0, '', stages)
     if name == 'mabn2':
         cfg.model.backbone.norm_cfg.update(warmup_iters=0, renorm_warmup_iters=0)
+    if plain_conv:
+        cfg.model.backbone.conv_cfg = None
     cfg.train_dataloader.batch_size = batch_size
     with DefaultScope.overwrite_default_scope('mmx'):
         model = MODELS.build(cfg.model)
@@ -187,12 +213,14 @@ def _timing_setup(name: str, batch_size: int, stages: int):
 
 
 def step_time_ratio(batch_size: int, blocks: int, stages: int = 4) -> Dict[str, float]:
-    """Median training-step time of the MABN model and of the BN model, timed in alternating blocks."""
-    setups = {name: _timing_setup(name, batch_size, stages) for name in ('bn2', 'mabn2')}
-    times = {name: [] for name in setups}
-    for block in range(blocks + 1):  # block 0 warms up both models (allocations, caches) and is dropped
-        order = ('bn2', 'mabn2') if block % 2 == 0 else ('mabn2', 'bn2')
-        for name in order:
+    """Median training-step time of the MABN + CenConv2d model, of the MABN model with plain convolutions
+    and of the BN model, timed in alternating blocks (seconds), and the ratios to BN."""
+    setups = dict(bn=_timing_setup('bn2', batch_size, stages), mabn=_timing_setup('mabn2', batch_size, stages),
+                  mabn_plain_conv=_timing_setup('mabn2', batch_size, stages, plain_conv=True))
+    names = list(setups)
+    times = {name: [] for name in names}
+    for block in range(blocks + 1):  # block 0 warms up the models (allocations, caches) and is dropped
+        for name in names[block % len(names):] + names[:block % len(names)]:  # rotate the order
             model, optim_wrapper, batches = setups[name]
             for batch in batches:
                 start = time.perf_counter()
@@ -200,7 +228,8 @@ def step_time_ratio(batch_size: int, blocks: int, stages: int = 4) -> Dict[str, 
                 if block:
                     times[name].append(time.perf_counter() - start)
     medians = {name: statistics.median(ts) for name, ts in times.items()}
-    return dict(bn=medians['bn2'], mabn=medians['mabn2'], ratio=medians['mabn2'] / medians['bn2'])
+    return dict(medians, ratio=medians['mabn'] / medians['bn'],
+                ratio_plain_conv=medians['mabn_plain_conv'] / medians['bn'])
 
 
 def summarise(accs: Dict[str, List[float]], timing: Dict[int, Dict[str, float]], epochs: int,
@@ -217,10 +246,13 @@ def summarise(accs: Dict[str, List[float]], timing: Dict[int, Dict[str, float]],
         print(f'{LABELS[name]:<28}{mean:>8.2f}{std:>8.2f}   ' + ' '.join(f'{v:.2f}' for v in values))
     print('\nTraining step (preprocessing, forward, backward, SGD), median, same process:')
     for batch_size, t in timing.items():
-        print(f'  batch {batch_size:>2}: BN {1e3 * t["bn"]:.2f} ms, MABN + CenConv2d '
-              f'{1e3 * t["mabn"]:.2f} ms, ratio {t["ratio"]:.3f}')
+        print(f'  batch {batch_size:>2}: BN {1e3 * t["bn"]:.2f} ms, MABN + CenConv2d {1e3 * t["mabn"]:.2f} ms '
+              f'(ratio {t["ratio"]:.3f}), MABN + plain conv {1e3 * t["mabn_plain_conv"]:.2f} ms '
+              f'(ratio {t["ratio_plain_conv"]:.3f})')
     summary['mabn_vs_bn_step_ratio'] = round(timing[2]['ratio'], 3)
     summary['mabn_vs_bn_step_ratio_b32'] = round(timing[32]['ratio'], 3)
+    summary['mabn_plain_conv_vs_bn_step_ratio'] = round(timing[2]['ratio_plain_conv'], 3)
+    summary['mabn_plain_conv_vs_bn_step_ratio_b32'] = round(timing[32]['ratio_plain_conv'], 3)
     summary['epochs'], summary['seeds'], summary['stages'] = epochs, list(seeds), stages
     print(json.dumps(summary))
     return summary
@@ -244,7 +276,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     accs = {name: [] for name in args.variants}
     for seed in seeds:
         for name in args.variants:
-            accs[name].append(run_one(variant_cfg(name, epochs, seed, args.work_dir, args.stages), bar))
+            accs[name].append(run_one(variant_cfg(name, epochs, seed, args.work_dir, args.stages), bar, args.reuse))
     print('\ntiming training steps', flush=True)
     blocks = QUICK_TIMING_BLOCKS if args.quick else FULL_TIMING_BLOCKS
     timing = {batch_size: step_time_ratio(batch_size, blocks, args.stages) for batch_size in (2, 32)}
