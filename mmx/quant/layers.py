@@ -43,6 +43,17 @@ def _tensor_scale(x: Tensor) -> Tensor:
     return scale_from_clip(x.detach().abs().amax().float())
 
 
+def _float32(*tensors: Optional[Tensor]) -> tuple:
+    """The operands in float32: INT8 values and their products are exact there, and a layer called under
+    autocast (AMP) gets float32 operands whatever the autocast dtype (autograd casts the gradients back to
+    each input's dtype)."""
+    return tuple(t.float() if t is not None and t.dtype != torch.float32 else t for t in tensors)
+
+
+def _no_autocast(x: Tensor):
+    return torch.autocast(x.device.type, enabled=False)
+
+
 def int8_gemm_supported(m: int, k: int, n: int) -> bool:
     """Whether ``torch._int_mm`` takes an (m, k) x (k, n) product: m > 16, k and n multiples of 8."""
     return m > 16 and k % 8 == 0 and n % 8 == 0 and k > 0 and n > 0
@@ -154,15 +165,18 @@ class _Int8ConvFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x: Tensor, weight: Tensor, bias: Optional[Tensor], module: 'Int8Conv2d') -> Tensor:
+        x, weight, bias = _float32(x, weight, bias)
         xq, wq = fake_quantize(x, _tensor_scale(x)), fake_quantize(weight, _tensor_scale(weight))
         ctx.save_for_backward(xq, wq)
         ctx.module, ctx.has_bias = module, bias is not None
-        return F.conv2d(xq, wq, bias, module.stride, module.padding, module.dilation, module.groups)
+        with _no_autocast(x):
+            return F.conv2d(xq, wq, bias, module.stride, module.padding, module.dilation, module.groups)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         xq, wq = ctx.saved_tensors
         m = ctx.module
+        grad_out = grad_out.float()
         codes, scale = m.quantize_grad(grad_out)
         gq = dequantize(codes, scale, grad_out.dtype)
         grad_x, grad_w, _ = torch.ops.aten.convolution_backward(
@@ -177,24 +191,24 @@ class _Int8GemmFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x: Tensor, weight: Tensor, bias: Optional[Tensor], module: QuantizedLayerMixin) -> Tensor:
+        x, weight, bias = _float32(x, weight, bias)
         sx, sw = _tensor_scale(x), _tensor_scale(weight)
-        xc, wc = quantize(x.detach().float(), sx), quantize(weight.detach().float(), sw)
+        xc, wc = quantize(x.detach(), sx), quantize(weight.detach(), sw)
         ctx.save_for_backward(xc, wc, sx, sw)
         ctx.module, ctx.has_bias = module, bias is not None
         y = _int8_mm(xc, wc.t()) * (sx * sw)
-        if bias is not None:
-            y = y + bias.float()
-        return y.to(x.dtype)
+        return y + bias if bias is not None else y
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         xc, wc, sx, sw = ctx.saved_tensors
+        grad_out = grad_out.float()
         gc, sg = ctx.module.quantize_grad(grad_out)
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_x = (_int8_mm(gc, wc) * (sg * sw)).to(grad_out.dtype)
+            grad_x = _int8_mm(gc, wc) * (sg * sw)
         if ctx.needs_input_grad[1]:
-            grad_w = (_int8_mm(gc.t(), xc) * (sg * sx)).to(grad_out.dtype)
+            grad_w = _int8_mm(gc.t(), xc) * (sg * sx)
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_b = grad_out.sum(0)
         return grad_x, grad_w, grad_b, None
@@ -205,14 +219,17 @@ class _Int8LinearSimFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x: Tensor, weight: Tensor, bias: Optional[Tensor], module: QuantizedLayerMixin) -> Tensor:
+        x, weight, bias = _float32(x, weight, bias)
         xq, wq = fake_quantize(x, _tensor_scale(x)), fake_quantize(weight, _tensor_scale(weight))
         ctx.save_for_backward(xq, wq)
         ctx.module, ctx.has_bias = module, bias is not None
-        return F.linear(xq, wq, bias)
+        with _no_autocast(x):
+            return F.linear(xq, wq, bias)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         xq, wq = ctx.saved_tensors
+        grad_out = grad_out.float()
         codes, scale = ctx.module.quantize_grad(grad_out)
         gq = dequantize(codes, scale, grad_out.dtype)
         grad_x = gq @ wq if ctx.needs_input_grad[0] else None

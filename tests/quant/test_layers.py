@@ -232,3 +232,18 @@ def test_int8_backend_calls_int_mm(monkeypatch):
     calls.clear()
     Int8Linear(32, 16, backend='int8')(torch.randn(40, 32, requires_grad=True)).sum().backward()
     assert len(calls) == 2  # the weight gradient's 16 rows are too few for _int_mm: simulated
+
+
+@pytest.mark.parametrize('backend', ['simulate', 'int8'])
+def test_autocast_and_half_inputs_compute_in_float32(backend):
+    conv = Int8Conv2d(8, 8, 1, bias=True, backend=backend)
+    fc = Int8Linear(8, 8, backend=backend)
+    x = torch.randn(2, 8, 5, 5, requires_grad=True)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        y = fc(conv(x).permute(0, 2, 3, 1))
+    assert y.dtype == torch.float32
+    y.sum().backward()
+    assert x.grad.dtype == torch.float32 and conv.weight.grad.dtype == torch.float32
+    xb = torch.randn(2, 8, 5, 5, dtype=torch.bfloat16, requires_grad=True)
+    conv(xb).sum().backward()
+    assert xb.grad.dtype == torch.bfloat16  # autograd returns each input's dtype
