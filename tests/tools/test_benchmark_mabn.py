@@ -91,3 +91,12 @@ def test_summarise_prints_json_last(capsys):
     assert summary['mabn_vs_bn_step_ratio'] == 1.2 and summary['seeds'] == [0, 1] and summary['stages'] == 4
     assert summary['mabn_plain_conv_vs_bn_step_ratio'] == 1.1
     assert summary['mabn_plain_conv_vs_bn_step_ratio_b32'] == 1.05
+
+
+def test_summarise_timing_only(capsys):
+    timing = {2: dict(bn=0.005, mabn=0.006, mabn_plain_conv=0.0055, ratio=1.2, ratio_plain_conv=1.1),
+              32: dict(bn=0.01, mabn=0.011, mabn_plain_conv=0.0105, ratio=1.1, ratio_plain_conv=1.05)}
+    summary = BENCH['summarise']({}, timing, 30, [], stages=4)
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == summary == {
+        'mabn_vs_bn_step_ratio': 1.2, 'mabn_vs_bn_step_ratio_b32': 1.1, 'mabn_plain_conv_vs_bn_step_ratio': 1.1,
+        'mabn_plain_conv_vs_bn_step_ratio_b32': 1.05, 'stages': 4}

@@ -3,6 +3,7 @@
     python tools/benchmarks/mabn.py            # 30 epochs a run, seeds 0 1 2 (about an hour on 2 busy cores)
     python tools/benchmarks/mabn.py --quick    # 3 epochs a run, seed 0 (a few minutes)
     python tools/benchmarks/mabn.py --reuse    # finished runs (their result.json) are read, not retrained
+    python tools/benchmarks/mabn.py --timing-only  # the step timing alone (its keys only)
 
 Trains the SmallConvNet classifier of mmx's classification substrate on the real 8x8 digits
 (1201 train / 596 test images) with
@@ -119,6 +120,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--stages', type=int, choices=sorted(ARCHS), default=4,
                         help='backbone stages: 4 (default, last map 1x1) or 3 (the configs\' network)')
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'benchmark_mabn'))
+    parser.add_argument('--timing-only', action='store_true',
+                        help='measure the step timing only; the JSON then has the timing keys only')
     parser.add_argument('--reuse', action='store_true',
                         help='read the accuracy of runs finished earlier (their result.json) instead of training')
     return parser.parse_args(argv)
@@ -235,10 +238,11 @@ def step_time_ratio(batch_size: int, blocks: int, stages: int = 4) -> Dict[str, 
 def summarise(accs: Dict[str, List[float]], timing: Dict[int, Dict[str, float]], epochs: int,
               seeds: List[int], stages: int = 4) -> dict:
     """Print the table and, as the last line, the JSON summary."""
-    print(f'\nDigits test split, top-1 (%), {stages}-stage SmallConvNet, {epochs} epochs a run, '
-          f'seeds {seeds}')
-    print(f'{"normalisation":<28}{"mean":>8}{"std":>8}   runs')
     summary = {}
+    if accs:
+        print(f'\nDigits test split, top-1 (%), {stages}-stage SmallConvNet, {epochs} epochs a run, '
+              f'seeds {seeds}')
+        print(f'{"normalisation":<28}{"mean":>8}{"std":>8}   runs')
     for name, values in accs.items():
         mean = statistics.mean(values)
         std = statistics.stdev(values) if len(values) > 1 else 0.0
@@ -253,7 +257,9 @@ def summarise(accs: Dict[str, List[float]], timing: Dict[int, Dict[str, float]],
     summary['mabn_vs_bn_step_ratio_b32'] = round(timing[32]['ratio'], 3)
     summary['mabn_plain_conv_vs_bn_step_ratio'] = round(timing[2]['ratio_plain_conv'], 3)
     summary['mabn_plain_conv_vs_bn_step_ratio_b32'] = round(timing[32]['ratio_plain_conv'], 3)
-    summary['epochs'], summary['seeds'], summary['stages'] = epochs, list(seeds), stages
+    if accs:
+        summary['epochs'], summary['seeds'] = epochs, list(seeds)
+    summary['stages'] = stages
     print(json.dumps(summary))
     return summary
 
@@ -267,16 +273,19 @@ def main(argv: Optional[List[str]] = None) -> dict:
     MODELS.register_module('BenchmarkBatchRenorm2d', module=BatchRenorm2d, force=True)
     epochs = args.epochs or (QUICK_EPOCHS if args.quick else FULL_EPOCHS)
     seeds = args.seeds or list(QUICK_SEEDS if args.quick else FULL_SEEDS)
-    num_train = len(DigitsDataset(split='train', lazy_init=False))
-    iters = {name: epochs * (num_train // (32 if name == 'bn32' else 2)) for name in args.variants}
-    total = len(seeds) * sum(iters.values())
-    print(f'{len(args.variants)} normalisations x {len(seeds)} seeds, {epochs} epochs a run: {total} '
-          'training iterations', flush=True)
-    bar = ProgressBar(total)
-    accs = {name: [] for name in args.variants}
-    for seed in seeds:
-        for name in args.variants:
-            accs[name].append(run_one(variant_cfg(name, epochs, seed, args.work_dir, args.stages), bar, args.reuse))
+    accs = {}
+    if not args.timing_only:
+        num_train = len(DigitsDataset(split='train', lazy_init=False))
+        iters = {name: epochs * (num_train // (32 if name == 'bn32' else 2)) for name in args.variants}
+        total = len(seeds) * sum(iters.values())
+        print(f'{len(args.variants)} normalisations x {len(seeds)} seeds, {epochs} epochs a run: {total} '
+              'training iterations', flush=True)
+        bar = ProgressBar(total)
+        accs = {name: [] for name in args.variants}
+        for seed in seeds:
+            for name in args.variants:
+                cfg = variant_cfg(name, epochs, seed, args.work_dir, args.stages)
+                accs[name].append(run_one(cfg, bar, args.reuse))
     print('\ntiming training steps', flush=True)
     blocks = QUICK_TIMING_BLOCKS if args.quick else FULL_TIMING_BLOCKS
     timing = {batch_size: step_time_ratio(batch_size, blocks, args.stages) for batch_size in (2, 32)}
