@@ -36,17 +36,19 @@ def test_one_short_run(tmp_path):
     cfg.val_dataloader.dataset.indices = 32
     result = BENCH['run_digits'](cfg, ProgressBar(2, file=open(osp.join(str(tmp_path), 'bar'), 'w')))
     assert 0 <= result['acc'] <= 100 and isinstance(result['diverged'], bool)
+    assert 0 < result['d'] < 1 and 0.1 <= result['lr_scale'] <= 1
 
 
 def test_summary_last_line(capsys, tmp_path):
-    digits = {name: [dict(acc=a, diverged=False), dict(acc=a - 1, diverged=a < 60)]
-              for name, a in zip(BENCH['VARIANTS'], (98.0, 97.0, 97.5, 30.0))}
+    digits = {name: [dict(acc=a, diverged=False, d=d), dict(acc=a - 1, diverged=a < 60, d=d)]
+              for name, a, d in zip(BENCH['VARIANTS'], (98.0, 97.0, 97.5, 30.0), (None, 0.02, 0.01, 0.01))}
     det = {'fp32': dict(AP=40.0, diverged=False), 'int8_dsgc_dclr': dict(AP=38.5, diverged=False)}
     timing = dict(fp32=0.02, int8=0.03, ratio=1.5, period=20)
     summary = BENCH['summarise'](digits, det, timing, None, 3, [0, 1], 1)
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert last == summary and list(last)[:5] == KEYS
     assert last['fp32_acc'] == 97.5 and last['int8_dsgc_dclr_diverged'] == 1
+    assert 'fp32_grad_deviation' not in last and last['int8_naive_grad_deviation'] == 0.02
     assert last['det_int8_dsgc_dclr_AP'] == 38.5 and last['int8_gemm_vs_fp32_ratio_cuda'] is None
     BENCH['plot'](digits, osp.join(str(tmp_path), 'p.png'), 3)
     assert osp.getsize(osp.join(str(tmp_path), 'p.png')) > 0

@@ -118,7 +118,7 @@ class ProgressHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         loss = (outputs or {}).get('loss')
-        if loss is not None and not math.isfinite(float(loss)):
+        if loss is not None and not math.isfinite(float(loss.detach())):
             self.nonfinite += 1
         self.bar.update()
 
@@ -129,14 +129,22 @@ def _build_runner(cfg):
     return Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
 
 
+def _run_mean(runner, key: str) -> Optional[float]:
+    """Mean over the run of a scalar logged every iteration, or None."""
+    history = runner.message_hub.log_scalars.get(key)
+    return None if history is None else float(history.data[0].mean())
+
+
 def run_digits(cfg, bar: ProgressBar) -> dict:
-    """Train one digits run; its top-1 (%) on the test split and whether it diverged."""
+    """Train one digits run: its top-1 (%) on the test split, whether it diverged, and (INT8) the mean over
+    the run of the layers' gradient deviation d and of the smallest DCLR lr scale."""
     runner = _build_runner(cfg)
     progress = ProgressHook(bar)
     runner.register_hook(progress, priority='VERY_LOW')
     runner.train()
     acc = float(runner.val_loop.run()['accuracy/top1'])
-    return dict(acc=acc, diverged=progress.nonfinite > 0 or not acc >= DIVERGED_BELOW)
+    return dict(acc=acc, diverged=progress.nonfinite > 0 or not acc >= DIVERGED_BELOW,
+                d=_run_mean(runner, 'train/int8_d_mean'), lr_scale=_run_mean(runner, 'train/int8_lr_scale_min'))
 
 
 def det_cfg(name: str, epochs: int, work_dir: str, data_root: str):
@@ -268,7 +276,9 @@ def summarise(digits: Dict[str, List[dict]], det: Dict[str, dict], timing: Dict[
               gemm: Optional[dict], epochs: int, seeds: List[int], det_epochs: int) -> dict:
     """Print the tables and, as the last line, the JSON summary."""
     print(f'\nDigits test split, top-1 (%), SmallConvNet, {epochs} epochs a run, seeds {seeds}')
-    print(f'{"training":<28}{"mean":>8}{"std":>8}  diverged   runs')
+    print('(d: the layers\' gradient deviation 1 - cos(g, Q(g)), mean over layers and iterations; '
+          'min φ: the smallest DCLR lr scale, mean over iterations)')
+    print(f'{"training":<28}{"mean":>8}{"std":>8}  diverged{"d":>9}{"min φ":>9}   runs')
     summary = {}
     for name, runs in digits.items():
         accs = [r['acc'] for r in runs]
@@ -277,7 +287,14 @@ def summarise(digits: Dict[str, List[dict]], det: Dict[str, dict], timing: Dict[
         diverged = sum(r['diverged'] for r in runs)
         summary[f'{name}_acc'], summary[f'{name}_acc_std'] = round(mean, 2), round(std, 2)
         summary[f'{name}_diverged'] = diverged
-        print(f'{LABELS[name]:<28}{mean:>8.2f}{std:>8.2f}{diverged:>6}/{len(runs)}   '
+        extra = ''
+        for key, label in (('d', 'grad_deviation'), ('lr_scale', 'lr_scale_min')):
+            values = [r[key] for r in runs if r.get(key) is not None]
+            value = statistics.mean(values) if values else None
+            if value is not None:
+                summary[f'{name}_{label}'] = round(value, 5)
+            extra += f'{value:>9.5f}' if value is not None else f'{"-":>9}'
+        print(f'{LABELS[name]:<28}{mean:>8.2f}{std:>8.2f}{diverged:>6}/{len(runs)}{extra}   '
               + ' '.join(f'{a:.2f}' for a in accs))
     if det:
         print(f'\nToy LVIS, tiny Faster R-CNN, {det_epochs} epoch(s), seed 0: box AP (%)')
