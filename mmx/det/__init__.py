@@ -3,3 +3,4 @@ from . import datasets  # noqa: F401
 from . import losses  # noqa: F401
 from . import hooks  # noqa: F401
 from . import ops  # noqa: F401  (also makes torch_soft_nms / adj_nms selectable in test_cfg)
+from . import roi_heads  # noqa: F401
