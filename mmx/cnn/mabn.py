@@ -293,7 +293,8 @@ class MABN(_BatchNorm):
 
     def forward(self, x: Tensor) -> Tensor:
         """Normalise x: (N, C, *) -> (N, C, *)."""
-        self._check_input_dim(x)
+        if x.dim() < 2 or x.shape[1] != self.num_features:
+            self._check_input_dim(x)  # raises
         if not self.training or x.numel() == 0:
             # inference; an empty batch has no statistics, and this keeps γ and β in the graph
             return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0,
@@ -411,7 +412,7 @@ class MABN(_BatchNorm):
                     slot.copy_(pooled)
         if psi is None:
             return None
-        return self.sma_psi.sum(0, dtype=psi.dtype).div_(self.buffer_size) if use_sma else psi
+        return self.sma_psi.mean(0, dtype=psi.dtype) if use_sma else psi
 
     def _save_to_state_dict(self, destination, prefix, keep_vars) -> None:
         self.num_batches_tracked.fill_(self._state.step)  # the mirror is written here, not every step
