@@ -87,7 +87,8 @@ def _neighbour_pairs(boxes: Tensor, areas: Tensor, idxs: Optional[Tensor], iou_t
         x1, x2 = x1 + shift, x2 + shift
     order = x1.argsort()
     end = torch.searchsorted(x1[order].contiguous(), x2[order].contiguous())  # first non-overlapping x1
-    sboxes, sareas = boxes[order], areas[order]
+    sx1, sy1, sx2, sy2 = (c.contiguous() for c in boxes.index_select(0, order).unbind(1))
+    sareas = areas.index_select(0, order)
     scls = None if idxs is None else idxs[order]
     n = boxes.size(0)
     found_i, found_j, found_w = [], [], []
@@ -96,14 +97,16 @@ def _neighbour_pairs(boxes: Tensor, areas: Tensor, idxs: Optional[Tensor], iou_t
         col_end = int(end[start:stop].max())
         if col_end <= start + 1:
             continue
-        r, c = sboxes[start:stop, None], sboxes[None, start:col_end]
-        inter = ((torch.minimum(r[..., 2], c[..., 2]) - torch.maximum(r[..., 0], c[..., 0]) + offset).clamp(min=0)
-                 * (torch.minimum(r[..., 3], c[..., 3]) - torch.maximum(r[..., 1], c[..., 1]) + offset).clamp(min=0))
+        rows, cols = slice(start, stop), slice(start, col_end)
+        inter = ((torch.minimum(sx2[rows, None], sx2[None, cols]) - torch.maximum(sx1[rows, None], sx1[None, cols])
+                  + offset).clamp(min=0)
+                 * (torch.minimum(sy2[rows, None], sy2[None, cols]) - torch.maximum(sy1[rows, None], sy1[None, cols])
+                    + offset).clamp(min=0))
         iou = inter / (sareas[start:stop, None] + sareas[None, start:col_end] - inter)
         w = _weights(iou, iou_threshold, sigma, method)
-        rows = torch.arange(start, stop, device=boxes.device)[:, None]
-        cols = torch.arange(start, col_end, device=boxes.device)[None, :]
-        keep = (w < 1) & (cols > rows)
+        row_ids = torch.arange(start, stop, device=boxes.device)[:, None]
+        col_ids = torch.arange(start, col_end, device=boxes.device)[None, :]
+        keep = (w < 1) & (col_ids > row_ids)
         if scls is not None:
             keep &= scls[start:stop, None] == scls[None, start:col_end]
         flat = keep.view(-1).nonzero().squeeze(1)
@@ -117,8 +120,9 @@ def _neighbour_pairs(boxes: Tensor, areas: Tensor, idxs: Optional[Tensor], iou_t
     return torch.cat(found_i), torch.cat(found_j), torch.cat(found_w)
 
 
-def _gather_rows(rowptr: Tensor, cols: Tensor, weights: Tensor, nodes: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-    """The adjacency entries (row, col, weight) of ``nodes`` from a CSR adjacency."""
+def _gather_rows(rowptr: Tensor, cols: Tensor, weights: Optional[Tensor],
+                 nodes: Tensor) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
+    """The adjacency entries (row, col, weight) of ``nodes`` from a CSR adjacency (weight None if not given)."""
     first = rowptr.index_select(0, nodes)
     deg = rowptr.index_select(0, nodes + 1) - first
     total = int(deg.sum())
@@ -126,7 +130,7 @@ def _gather_rows(rowptr: Tensor, cols: Tensor, weights: Tensor, nodes: Tensor) -
     # entry k of the output is entry first[row] + (k - start of the row's segment) of the adjacency
     shift = (first - (deg.cumsum(0) - deg)).repeat_interleave(deg, output_size=total)
     at = torch.arange(total, device=nodes.device) + shift
-    return rows, cols.index_select(0, at), weights.index_select(0, at)
+    return rows, cols.index_select(0, at), None if weights is None else weights.index_select(0, at)
 
 
 def _decay(scores: Tensor, lower: Tensor, weight: Tensor) -> None:
@@ -153,7 +157,8 @@ def _select_in_rounds(scores: Tensor, pending: Tensor, ei: Tensor, ej: Tensor, e
     selected = torch.zeros_like(pending)
     rows = torch.cat([ei, ej])
     by_row = rows.argsort()
-    cols, weights = torch.cat([ej, ei])[by_row], torch.cat([ew, ew])[by_row]
+    cols = torch.cat([ej, ei]).index_select(0, by_row)
+    weights = torch.cat([ew, ew]).index_select(0, by_row)
     rowptr = torch.zeros(n + 1, dtype=torch.long, device=scores.device)
     rowptr[1:] = torch.bincount(rows, minlength=n).cumsum(0)
     original = scores.clone()
@@ -161,7 +166,7 @@ def _select_in_rounds(scores: Tensor, pending: Tensor, ei: Tensor, ej: Tensor, e
     for band_end in range(_BAND, n + _BAND, _BAND):
         tau = float(original[ranked[band_end - 1]]) if band_end < n else -float('inf')
         members = (pending & (original >= tau)).nonzero().squeeze(1)
-        wi, wj, _ = _gather_rows(rowptr, cols, weights, members)
+        wi, wj, _ = _gather_rows(rowptr, cols, None, members)
         inside = torch.zeros_like(pending)
         inside.index_fill_(0, members, True)
         keep = (inside.index_select(0, wj) & (wi < wj)).nonzero().squeeze(1)
