@@ -4,3 +4,5 @@ from . import losses  # noqa: F401
 from . import hooks  # noqa: F401
 from . import ops  # noqa: F401  (also makes torch_soft_nms / adj_nms selectable in test_cfg)
 from . import roi_heads  # noqa: F401
+from . import heads  # noqa: F401  (cross-dataset training: dataset-aware RetinaNet and RoI heads)
+from . import evaluation  # noqa: F401  (cross-dataset training: per-source metric)

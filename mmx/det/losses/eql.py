@@ -12,7 +12,7 @@ from torch import Tensor
 
 from .category_frequency import check_tail_spec, load_category_frequency, tail_mask_from_spec
 
-__all__ = ['equalization_loss', 'label_accuracy', 'EqualizationLoss']
+__all__ = ['equalization_loss', 'element_weights', 'label_accuracy', 'EqualizationLoss']
 
 
 def equalization_loss(cls_score: Tensor,
@@ -32,7 +32,8 @@ def equalization_loss(cls_score: Tensor,
         labels (Tensor): (N,) int64 labels in [0, C]; C is background (an all-zero target row).
         tail_mask (Tensor): (C,) bool, ``T_λ(f_j)``.
         label_weights (Tensor, optional): (N,) per-RoI weights multiplied into ``w_ij`` (mmdet's samplers
-            give 1 to every sampled RoI). Defaults to None (all 1).
+            give 1 to every sampled RoI), or (N, C) per-element weights (e.g. the annotated-class mask of
+            cross-dataset training, ``mmx.det.losses.cross_dataset``). Defaults to None (all 1).
         reduction (str): ``'mean'`` (sum / N), ``'sum'``, or ``'none'`` for the (N, C) weighted terms.
 
     Returns:
@@ -44,7 +45,7 @@ def equalization_loss(cls_score: Tensor,
     is_fg = (labels < num_classes).to(cls_score.dtype)[:, None]
     weight = 1 - is_fg * tail_mask.to(cls_score.dtype)[None, :] * (1 - target)
     if label_weights is not None:
-        weight = weight * label_weights.to(cls_score.dtype)[:, None]
+        weight = weight * element_weights(label_weights, cls_score)
     loss = F.binary_cross_entropy_with_logits(cls_score, target, reduction='none') * weight
     if reduction == 'none':
         return loss
@@ -53,6 +54,20 @@ def equalization_loss(cls_score: Tensor,
     if reduction == 'mean':
         return loss.sum() / max(num_rois, 1)
     raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def element_weights(label_weights: Tensor, cls_score: Tensor) -> Tensor:
+    """Per-sample (N,) or per-element (N, K) weights as a tensor that broadcasts against (N, K) scores.
+
+    Raises:
+        ValueError: If ``label_weights`` is neither (N,) nor the shape of ``cls_score``.
+    """
+    if label_weights.shape == cls_score.shape:
+        return label_weights.to(cls_score.dtype)
+    if label_weights.shape == cls_score.shape[:1]:
+        return label_weights.to(cls_score.dtype)[:, None]
+    raise ValueError(f'label_weights must be ({cls_score.size(0)},) or {tuple(cls_score.shape)}, got '
+                     f'{tuple(label_weights.shape)}')
 
 
 def label_accuracy(pred_labels: Tensor, labels: Tensor, num_classes: int) -> Dict[str, Tensor]:
@@ -195,7 +210,7 @@ class EqualizationLoss(nn.Module):
         Args:
             cls_score (Tensor): (N, C) logits.
             labels (Tensor): (N,) labels in [0, C]; C is background.
-            label_weights (Tensor, optional): (N,) per-RoI weights.
+            label_weights (Tensor, optional): (N,) per-RoI weights or (N, C) per-element weights.
             avg_factor (float, optional): Ignored: the loss is normalised by N, as in the paper.
             reduction_override (str, optional): ``'mean'``, ``'sum'`` or ``'none'``.
 

@@ -12,7 +12,7 @@ from mmengine.dist import all_reduce
 from torch import Tensor
 
 from .category_frequency import LVIS_GROUPS, load_category_frequency
-from .eql import label_accuracy
+from .eql import element_weights, label_accuracy
 
 __all__ = ['eqlv2_class_weights', 'eqlv2_gradient_statistics', 'equalization_loss_v2',
            'EqualizationLossV2']
@@ -78,7 +78,8 @@ def equalization_loss_v2(cls_score: Tensor,
         labels (Tensor): (N,) int64 labels in [0, C].
         pos_weight (Tensor): (C + 1,) ``q``.
         neg_weight (Tensor): (C + 1,) ``r``.
-        label_weights (Tensor, optional): (N,) per-RoI weights multiplied into the element weights.
+        label_weights (Tensor, optional): (N,) per-RoI weights or (N, C + 1) per-element weights (e.g.
+            the annotated-class mask of cross-dataset training), multiplied into the element weights.
         reduction (str): ``'mean'`` (sum / N), ``'sum'`` or ``'none'`` ((N, C + 1) terms).
 
     Returns:
@@ -88,7 +89,7 @@ def equalization_loss_v2(cls_score: Tensor,
     target = F.one_hot(labels, num_channels).to(cls_score.dtype)
     weight = pos_weight[None, :] * target + neg_weight[None, :] * (1 - target)
     if label_weights is not None:
-        weight = weight * label_weights.to(cls_score.dtype)[:, None]
+        weight = weight * element_weights(label_weights, cls_score)
     loss = F.binary_cross_entropy_with_logits(cls_score, target, reduction='none') * weight
     if reduction == 'sum':
         loss = loss.sum()
@@ -253,7 +254,8 @@ class EqualizationLossV2(nn.Module):
         Args:
             cls_score (Tensor): (N, C + 1) logits.
             labels (Tensor): (N,) labels in [0, C]; C is background.
-            label_weights (Tensor, optional): (N,) per-RoI weights.
+            label_weights (Tensor, optional): (N,) per-RoI weights or (N, C + 1) per-element weights;
+                statistics are gathered with the weights applied, so masked elements do not count.
             avg_factor (float, optional): Ignored: the loss is normalised by N, as in the paper.
             reduction_override (str, optional): ``'mean'``, ``'sum'`` or ``'none'``.
 

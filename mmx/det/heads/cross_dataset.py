@@ -1,0 +1,112 @@
+"""Heads that hand the per-sample annotated-class masks of cross-dataset training to their ``loss_cls``.
+
+mmdet 3.3's heads call ``loss_cls(cls_score, labels, label_weights, avg_factor=...)`` on the samples of all
+images at once, so a loss cannot tell which image (and which source dataset) a sample came from. These
+heads know it (the anchors' image from the target layout, the RoIs' from their batch index) and turn
+``label_weights`` into per-(sample, class) weights with the avoidance rule
+(:func:`~mmx.det.losses.cross_dataset.cross_dataset_label_weights`), read from each image's
+``annotated_labels`` metainfo (set by :class:`~mmx.det.datasets.CrossDataset`). Images without it, and
+images that annotate every class, get exactly the plain weights.
+"""
+from typing import List, Optional, Tuple
+
+from mmdet.models.dense_heads import RetinaHead
+from mmdet.models.roi_heads import StandardRoIHead
+from mmdet.models.task_modules.samplers import SamplingResult
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from mmdet.structures.bbox import bbox2roi
+from mmdet.utils import InstanceList
+from torch import Tensor
+
+from ..losses.cross_dataset import annotated_class_masks, cross_dataset_label_weights
+from ..losses.eql import EqualizationLoss
+from ..losses.eqlv2 import EqualizationLossV2
+
+__all__ = ['DatasetAwareRetinaHead', 'DatasetAwareRoIHead']
+
+
+@MODELS.register_module()
+class DatasetAwareRetinaHead(RetinaHead):
+    """mmdet's ``RetinaHead`` with the cross-dataset avoidance rule in its sigmoid focal loss.
+
+    The dataset-aware focal loss of Yao et al., `Cross-dataset Training for Class Increasing Object
+    Detection <https://arxiv.org/abs/2001.04621>`_: a background anchor of an image gives no negative
+    gradient to the classes its source does not annotate. The label weights of each level become
+    (B, A, C) per-anchor-per-class weights, which mmdet's ``FocalLoss`` takes as they are (flattened, they
+    are viewed as (N, C)). Needs a sigmoid classifier (``loss_cls.use_sigmoid=True``). Accepts every
+    argument of ``RetinaHead``.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.use_sigmoid_cls:
+            raise ValueError('DatasetAwareRetinaHead needs a sigmoid loss_cls (use_sigmoid=True): a softmax '
+                             'has no per-class negative to leave out')
+
+    def get_targets(self, anchor_list, valid_flag_list, batch_gt_instances: InstanceList,
+                    batch_img_metas: List[dict], batch_gt_instances_ignore=None, unmap_outputs: bool = True,
+                    return_sampling_results: bool = False) -> tuple:
+        """``AnchorHead.get_targets`` with the label weights of each level as (B, A, C) weights."""
+        targets = super().get_targets(anchor_list, valid_flag_list, batch_gt_instances, batch_img_metas,
+                                      batch_gt_instances_ignore, unmap_outputs, return_sampling_results)
+        labels_list, label_weights_list = targets[0], targets[1]
+        annotated = annotated_class_masks(batch_img_metas, self.num_classes, labels_list[0].device)
+        weights = []
+        for labels, label_weights in zip(labels_list, label_weights_list):
+            num_imgs, num_anchors = labels.shape
+            per_anchor = annotated[:, None, :].expand(num_imgs, num_anchors, self.num_classes)
+            weights.append(cross_dataset_label_weights(
+                labels.reshape(-1), label_weights.reshape(-1), per_anchor.reshape(-1, self.num_classes),
+                self.cls_out_channels).view(num_imgs, num_anchors, -1))
+        return (labels_list, weights) + tuple(targets[2:])
+
+
+@MODELS.register_module()
+class DatasetAwareRoIHead(StandardRoIHead):
+    """mmdet's ``StandardRoIHead`` with the cross-dataset avoidance rule in its bbox classifier's loss.
+
+    A background RoI of an image gives no negative gradient to the classes the image's source does not
+    annotate (the avoidance rule of Yao et al., arXiv 2001.04621, which the paper states for RetinaNet,
+    applied to RoI negatives). The RoIs' label weights become (N, K) weights, so ``bbox_head.loss_cls`` must take
+    per-element weights: mmx's ``RoISigmoidCELoss`` (plain sigmoid cross-entropy), ``EqualizationLoss`` or
+    ``EqualizationLossV2``, which compose the mask with their own weights. The RPN (class-agnostic
+    objectness) is left unmasked, as is EQLv2's objectness column. The mask head is unchanged. Accepts
+    every argument of ``StandardRoIHead``.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        loss_cls = getattr(self.bbox_head, 'loss_cls', None)
+        if not isinstance(loss_cls, (EqualizationLoss, EqualizationLossV2)):  # RoISigmoidCELoss included
+            raise ValueError('DatasetAwareRoIHead needs bbox_head.loss_cls to take per-class weights: '
+                             'RoISigmoidCELoss (plain sigmoid cross-entropy), EqualizationLoss or '
+                             f'EqualizationLossV2, got {type(loss_cls).__name__}')
+        self._batch_annotated: Optional[Tensor] = None
+
+    def loss(self, x: Tuple[Tensor], rpn_results_list: InstanceList, batch_data_samples: SampleList) -> dict:
+        """``StandardRoIHead.loss``; the images' annotated classes are held for :meth:`bbox_loss` during
+        the call only."""
+        self._batch_annotated = annotated_class_masks([s.metainfo for s in batch_data_samples],
+                                                      self.bbox_head.num_classes, x[0].device)
+        try:
+            return super().loss(x, rpn_results_list, batch_data_samples)
+        finally:
+            self._batch_annotated = None
+
+    def bbox_loss(self, x: Tuple[Tensor], sampling_results: List[SamplingResult]) -> dict:
+        """``StandardRoIHead.bbox_loss`` with (N, K) label weights (see the class docstring)."""
+        if self._batch_annotated is None:
+            raise RuntimeError('DatasetAwareRoIHead.bbox_loss is called by loss(), which provides the '
+                               "images' annotated classes")
+        rois = bbox2roi([res.priors for res in sampling_results])
+        bbox_results = self._bbox_forward(x, rois)
+        labels, label_weights, bbox_targets, bbox_weights = self.bbox_head.get_targets(
+            sampling_results, self.train_cfg, concat=True)
+        per_roi = self._batch_annotated[rois[:, 0].long()]
+        label_weights = cross_dataset_label_weights(labels, label_weights, per_roi,
+                                                    bbox_results['cls_score'].size(1))
+        bbox_results.update(loss_bbox=self.bbox_head.loss(
+            bbox_results['cls_score'], bbox_results['bbox_pred'], rois, labels, label_weights, bbox_targets,
+            bbox_weights))
+        return bbox_results

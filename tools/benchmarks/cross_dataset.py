@@ -1,0 +1,202 @@
+"""The miniature cross-dataset benchmark: separate models vs naive label union vs dataset-aware loss.
+
+    python tools/benchmarks/cross_dataset.py              # 4 epochs per model (about 40 min on 2 CPU cores)
+    python tools/benchmarks/cross_dataset.py --quick      # 1 epoch per model (a few minutes)
+    python tools/benchmarks/cross_dataset.py --reuse      # evaluate the trained runs found in --work-dir
+
+Two toy sources (``mmx.det.datasets.make_toy_cross_dataset``, from the toy LVIS images): "a" annotates the red,
+blue, green and yellow shapes, "b" the green, yellow, cyan and magenta ones, each on its own half of the training
+images, where the other colours' objects are drawn but unlabelled. Trains mmx's tiny Faster R-CNN with a sigmoid
+RoI classifier (``configs/cross_dataset/faster-rcnn_r18-tiny_fpn_*_3e_toy-cross.py``):
+
+* ``separate``: one model per source on that source's images and classes;
+* ``naive``: one model on both sources over the union of the label spaces, every background RoI a negative for
+  every class;
+* ``aware``: the same with the dataset-aware loss (``DatasetAwareRoIHead``: no negatives for the classes an
+  image's source does not annotate).
+
+Each model sees each of its source images ``--epochs`` times, with the same seed and learning-rate schedule.
+Evaluation (``CrossDatasetMetric``): per source, COCO box AP on the source's own classes over the validation
+images, and for the merged models also on the classes the source leaves unannotated (learnable only from the
+other source). Prints a table and, as the last line, one JSON object::
+
+    {"separate_AP": {"a": .., "b": ..}, "naive_AP": {...}, "aware_AP": {...},
+     "naive_unannotated_AP": {...}, "aware_unannotated_AP": {...}, "aware_over_separate": {...}, "epochs": ..}
+
+and saves a bar plot of the figures (``--plot``).
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+from typing import Dict, List, Optional
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# the EQL benchmark's progress bars (training iterations, then validation batches), shared
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from eql import ProgressHook  # noqa: E402
+CONFIGS = {
+    'naive': 'configs/cross_dataset/faster-rcnn_r18-tiny_fpn_naive-union_3e_toy-cross.py',
+    'aware': 'configs/cross_dataset/faster-rcnn_r18-tiny_fpn_cross-dataset_3e_toy-cross.py',
+}
+SOURCES = ('a', 'b')
+FULL_EPOCHS = 4
+QUICK_EPOCHS = 1
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Separate vs naive union vs dataset-aware cross-dataset '
+                                                 'training on toy data.')
+    parser.add_argument('--quick', action='store_true', help=f'{QUICK_EPOCHS} epoch per model instead of '
+                                                             f'{FULL_EPOCHS}')
+    parser.add_argument('--epochs', type=int, help='epochs per model (overrides --quick)')
+    parser.add_argument('--seed', type=int, default=0, help='training seed (default: 0)')
+    parser.add_argument('--reuse', action='store_true',
+                        help='evaluate the last checkpoint of runs of the same schedule and seed found in '
+                             '--work-dir instead of training them again')
+    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'benchmark_cross_dataset'))
+    parser.add_argument('--toy-lvis', default=osp.join(ROOT, 'data', 'toy_lvis'),
+                        help='toy LVIS folder (generated if missing)')
+    parser.add_argument('--data', default=osp.join(ROOT, 'data', 'toy_cross_dataset'),
+                        help='toy cross-dataset folder (written from --toy-lvis)')
+    parser.add_argument('--plot', default=None, help='bar plot file (default: <work-dir>/cross_dataset_ap.png)')
+    args = parser.parse_args(argv)
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f'--epochs must be at least 1, got {args.epochs}')
+    return args
+
+
+def benchmark_cfg(run: str, epochs: int, seed: int, work_dir: str, data_root: str, toy_lvis: str):
+    """The config of one run: ``naive``, ``aware`` or ``separate_<source>``."""
+    from mmengine.config import Config
+
+    merged = run in CONFIGS
+    cfg = Config.fromfile(osp.join(ROOT, CONFIGS['naive' if not merged else run]))
+    cfg.work_dir = osp.join(work_dir, run)
+    cfg.experiment_name = f'benchmark_cross_dataset_{run}'
+    cfg.visualizer.name = cfg.experiment_name  # a visualizer per run: each run's scalars in its own work dir
+    cfg.randomness = dict(seed=seed)
+    cfg.log_level = 'WARNING'
+    cfg.train_cfg.max_epochs = epochs
+    cfg.train_cfg.val_interval = epochs  # one evaluation, after the last epoch
+    cfg.param_scheduler[1].update(end=epochs, milestones=[max(epochs - 1, 1)])
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=epochs)
+    data_root = data_root.rstrip('/') + '/'
+    img_prefix = osp.relpath(toy_lvis, data_root).rstrip('/') + '/'
+    train_sources = cfg.train_dataloader.dataset.sources
+    val_sources = cfg.val_dataloader.dataset.sources
+    if not merged:
+        source = run.split('_', 1)[1]
+        classes = cfg[f'classes_{source}']
+        train_sources = [s for s in train_sources if s.name == source]
+        val_sources = [s for s in val_sources if s.name == source]
+        for key in ('train_dataloader', 'val_dataloader'):
+            cfg[key].dataset.classes = classes
+        cfg.model.roi_head.bbox_head.num_classes = len(classes)
+        cfg.model.roi_head.bbox_head.loss_cls.num_classes = len(classes)
+    for s in train_sources + val_sources:
+        s.dataset.data_root = data_root
+        s.dataset.data_prefix = dict(img=img_prefix)
+    cfg.train_dataloader.dataset.sources = train_sources
+    cfg.val_dataloader.dataset.sources = val_sources
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.val_evaluator.source_metrics = {
+        s.name: dict(type='CocoMetric', ann_file=data_root + s.dataset.ann_file, metric='bbox')
+        for s in val_sources}
+    cfg.test_evaluator = cfg.val_evaluator
+    return cfg
+
+
+def run_one(cfg, run: str, reuse: bool = False) -> Dict[str, float]:
+    """Train (or, with ``reuse``, load) and evaluate one run; box AP (%) per evaluated source."""
+    from mmengine.runner import Runner
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    checkpoint = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    reusing = reuse and osp.isfile(checkpoint)
+    if reusing:
+        meta = _load_checkpoint(checkpoint, map_location='cpu').get('meta', {})
+        if meta.get('seed') != cfg.randomness.seed or meta.get('epoch') != cfg.train_cfg.max_epochs:
+            raise ValueError(f'{checkpoint} is from another run (seed {meta.get("seed")}, epoch '
+                             f'{meta.get("epoch")}); run without --reuse')
+        cfg.load_from = checkpoint
+    runner = Runner.from_cfg(cfg)
+    progress = ProgressHook(run)
+    runner.register_hook(progress, priority='VERY_LOW')
+    if reusing:
+        print(f'[{run}] reusing {checkpoint}', flush=True)
+        runner.val()
+    else:
+        runner.train()  # evaluates after the last epoch
+    return {key.split('/')[0]: 100 * float(value) for key, value in progress.metrics.items()
+            if key.endswith('/bbox_mAP')}
+
+
+def summarise(results: Dict[str, Dict[str, float]], epochs: int) -> dict:
+    """Print the table and, as the last line, the JSON summary."""
+    separate = {s: results[f'separate_{s}'][s] for s in SOURCES}
+    summary = dict(
+        separate_AP={s: round(v, 2) for s, v in separate.items()},
+        naive_AP={s: round(results['naive'][s], 2) for s in SOURCES},
+        aware_AP={s: round(results['aware'][s], 2) for s in SOURCES},
+        naive_unannotated_AP={s: round(results['naive'][f'{s}_unannotated'], 2) for s in SOURCES},
+        aware_unannotated_AP={s: round(results['aware'][f'{s}_unannotated'], 2) for s in SOURCES},
+        aware_over_separate={s: round(results['aware'][s] / separate[s], 3) if separate[s] else None
+                             for s in SOURCES},
+        epochs=epochs)
+    print(f'\nToy cross-dataset pair, tiny Faster R-CNN, {epochs} epoch(s): COCO box AP (%)')
+    print(f'{"source":<8}{"separate":>10}{"naive":>10}{"aware":>10}{"naive unann.":>14}{"aware unann.":>14}')
+    for s in SOURCES:
+        print(f'{s:<8}{summary["separate_AP"][s]:>10.2f}{summary["naive_AP"][s]:>10.2f}'
+              f'{summary["aware_AP"][s]:>10.2f}{summary["naive_unannotated_AP"][s]:>14.2f}'
+              f'{summary["aware_unannotated_AP"][s]:>14.2f}')
+    return summary
+
+
+def plot(summary: dict, path: str) -> None:
+    """Bar plot: AP on each source's own classes and on the classes it leaves unannotated."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    width = 0.25
+    for k, key in enumerate(('separate_AP', 'naive_AP', 'aware_AP')):
+        axes[0].bar([i + (k - 1) * width for i in range(len(SOURCES))], [summary[key][s] for s in SOURCES],
+                    width, label=key.split('_')[0])
+    for k, key in enumerate(('naive_unannotated_AP', 'aware_unannotated_AP')):
+        axes[1].bar([i + (k - 0.5) * width for i in range(len(SOURCES))], [summary[key][s] for s in SOURCES],
+                    width, label=key.split('_')[0], color=f'C{k + 1}')
+    for ax, title in zip(axes, ("on the source's own classes", 'on the classes the source leaves unannotated')):
+        ax.set_xticks(range(len(SOURCES)), [f'source {s}' for s in SOURCES])
+        ax.set_ylabel('box AP (%)')
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: Optional[List[str]] = None) -> dict:
+    args = parse_args(argv)
+    sys.path.insert(0, ROOT)
+    import mmx  # noqa: F401
+    from mmx.det.datasets import generate_toy_lvis, make_toy_cross_dataset
+
+    generate_toy_lvis(args.toy_lvis)
+    make_toy_cross_dataset(args.toy_lvis, args.data)
+    epochs = args.epochs or (QUICK_EPOCHS if args.quick else FULL_EPOCHS)
+    results = {}
+    for run in [f'separate_{s}' for s in SOURCES] + list(CONFIGS):
+        cfg = benchmark_cfg(run, epochs, args.seed, args.work_dir, args.data, args.toy_lvis)
+        results[run] = run_one(cfg, run, args.reuse)
+    summary = summarise(results, epochs)
+    path = args.plot or osp.join(args.work_dir, 'cross_dataset_ap.png')
+    plot(summary, path)
+    print(f'plot: {path}')
+    print(json.dumps(summary))
+    return summary
+
+
+if __name__ == '__main__':
+    main()
