@@ -1,0 +1,3 @@
+from .cr_resnet import CRResNetSupernet
+
+__all__ = ['CRResNetSupernet']
