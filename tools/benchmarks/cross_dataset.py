@@ -1,6 +1,6 @@
 """The miniature cross-dataset benchmark: separate models vs naive label union vs dataset-aware loss.
 
-    python tools/benchmarks/cross_dataset.py              # 4 epochs per model (about 40 min on 2 CPU cores)
+    python tools/benchmarks/cross_dataset.py              # 3 epochs per model (about an hour on 2 busy CPU cores)
     python tools/benchmarks/cross_dataset.py --quick      # 1 epoch per model (a few minutes)
     python tools/benchmarks/cross_dataset.py --reuse      # evaluate the trained runs found in --work-dir
 
@@ -40,7 +40,7 @@ CONFIGS = {
     'aware': 'configs/cross_dataset/faster-rcnn_r18-tiny_fpn_cross-dataset_3e_toy-cross.py',
 }
 SOURCES = ('a', 'b')
-FULL_EPOCHS = 4
+FULL_EPOCHS = 3
 QUICK_EPOCHS = 1
 
 
