@@ -1,17 +1,9 @@
-# CAMP stage 1 on MS-COCO. The authors released Flickr30K configs only (CAMP_iccv19 issue #3); this is the
-# Flickr30K recipe on COCO's data and its 11,755-word vocabulary (configs/camp/README.md).
-_base_ = ['./camp_butd-bigru_cross-attention-stage1_1xb256-111e_f30k-precomp.py']
-
-model = dict(vocab_size=11755)
-# MS-COCO in SCAN's precomp layout (Karpathy split, restval in train): data/coco_precomp/{train,dev,testall}_*;
-# validation on the first 1,000 dev images; the test reports COCO 1K (mean of 5 folds, coco1k/) and COCO 5K
-# (coco5k/) from one 5,000 x 25,000 score matrix.
-data_root = 'data/coco_precomp/'
-vocab_file = '../vocab/coco_precomp_vocab.json'
-train_dataloader = dict(dataset=dict(data_root=data_root, vocab_file=vocab_file))
-val_dataloader = dict(dataset=dict(data_root=data_root, vocab_file=vocab_file))
-test_dataloader = dict(dataset=dict(data_root=data_root, vocab_file=vocab_file, split='testall'))
-test_evaluator = [
-    dict(type='CrossModalRecall', num_folds=5, prefix='coco1k'),
-    dict(type='CrossModalRecall', num_folds=1, prefix='coco5k'),
+# CAMP stage 1 on MS-COCO. Only Flickr30K configs were released (CAMP_iccv19 issue #3): this is their recipe
+# on COCO's data and CAMP's 11,755-word COCO vocabulary (configs/camp/README.md).
+_base_ = [
+    '../_base_/models/camp_butd-bigru.py', '../_base_/datasets/coco_precomp.py',
+    '../_base_/schedules/camp-stage1_adam-111e.py', '../_base_/default_runtime_retrieval.py'
 ]
+
+model = dict(vocab_size=11755, head='cross_attention', loss=dict(type='HardestNegativeBCELoss', from_logits=False))
+train_dataloader = dict(batch_size=256)

@@ -115,3 +115,27 @@ def test_toy_config_trains_validates_and_resumes(config, toy_root, tmp_path):
     resumed.register_hook(counter)
     resumed.train()
     assert resumed.iter == 10 and counter.count == 5  # only the second epoch ran
+
+
+def test_staged_toy_configs_load_by_name_and_freeze(toy_root, tmp_path):
+    """Stage 1 (cross-attention) -> stage 2 (gated fusion, attention frozen) through load_from."""
+    cfgs = []
+    for name in ('camp_bigru_cross-attention-stage1_1xb32-3e_toy-retrieval.py',
+                 'camp_bigru_gated-fusion-stage2-fixatt_1xb32-3e_toy-retrieval.py'):
+        cfg = Config.fromfile(osp.join(ROOT, 'configs', 'camp', name))
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            cfg[key].dataset.data_root = toy_root
+        cfg.train_dataloader.batch_size = 8
+        cfg.model.embed_dim = cfg.model.word_dim = 16
+        cfg.train_cfg.max_epochs, cfg.train_cfg.val_interval = 1, 2
+        cfg.work_dir, cfg.log_level = str(tmp_path / name), 'WARNING'
+        cfgs.append(cfg)
+    stage1 = Runner.from_cfg(cfgs[0])
+    stage1.train()
+    cfgs[1].load_from = osp.join(cfgs[0].work_dir, 'epoch_1.pth')
+    stage2 = Runner.from_cfg(cfgs[1])
+    fc_out_before = stage2.model.fusion.fc_out[0].weight.detach().clone()
+    stage2.train()
+    for name in ('fusion.img_key_fc.weight', 'fusion.weighted_txt_query_fc.weight', 'txt_enc.embed.weight'):
+        torch.testing.assert_close(stage2.model.state_dict()[name], stage1.model.state_dict()[name])
+    assert not torch.equal(stage2.model.fusion.fc_out[0].weight, fc_out_before)  # the new layers trained
