@@ -119,11 +119,7 @@ def test_supernet_path_equals_the_fixed_net(sharing):
     sup.set_arch(arch)
     fixed = CRResNet(stage_blocks=arch['stage_blocks'], block_dilations=arch['dilations'],
                      block='basic', base_channels=4)
-    state = {k: v for k, v in sup.state_dict().items() if not k.startswith(('layer', 'branches'))}
-    for i, n in enumerate(arch['stage_blocks']):
-        path = sup._stage_path(i, n)
-        for j, blk in enumerate(path):
-            state.update({f'layer{i + 1}.{j}.{k}': v for k, v in blk.state_dict().items()})
+    state = sup.path_state_dict(arch)
     fixed.load_state_dict(state)
     sup.eval()
     fixed.eval()

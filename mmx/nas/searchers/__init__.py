@@ -1,4 +1,8 @@
+from .crnas import SearchState, search_dilations, search_stage_allocation
 from .evaluation import ArchScorer, completion_rng, get_supernet
 from .prefix_beam import PrefixBeamSearch
 
-__all__ = ["PrefixBeamSearch", "ArchScorer", "completion_rng", "get_supernet"]
+__all__ = [
+    'PrefixBeamSearch', 'ArchScorer', 'completion_rng', 'get_supernet', 'SearchState',
+    'search_dilations', 'search_stage_allocation'
+]

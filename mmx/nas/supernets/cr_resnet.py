@@ -126,6 +126,16 @@ class CRResNetSupernet(CRResNet):
             k += n
         return dict(stage_blocks=tuple(stage_blocks), dilations=dils)
 
+    def path_state_dict(self, arch: Dict) -> Dict[str, torch.Tensor]:
+        """The weights of one path under :class:`CRResNet`'s names (``layer{i}.{j}.*``), so that the
+        CRResNet of ``arch`` (or a supernet whose options are that allocation) loads them 1:1."""
+        arch = self.check_arch(arch)
+        state = {k: v for k, v in self.state_dict().items() if not k.startswith(('layer', 'branches.'))}
+        for i, n in enumerate(arch['stage_blocks']):
+            for j, blk in enumerate(self._stage_path(i, n)):
+                state.update({f'layer{i + 1}.{j}.{k}': v for k, v in blk.state_dict().items()})
+        return state
+
     def _stage_path(self, i: int, n: int) -> Sequence[nn.Module]:
         largest = getattr(self, self.res_layers[i])
         if n == len(largest):
