@@ -14,4 +14,7 @@ model = dict(
         type='TSDRoIHead',
         bbox_head=dict(type='TSDBBoxHead', margin_cls=margin_cls, margin_loc=margin_loc,
                        offset_gamma=offset_gamma,
-                       offset_channels=64)))  # 256 in the paper, for 256-channel FPNs; the toy FPN has 64
+                       offset_channels=64,  # 256 in the paper, for 256-channel FPNs; the toy FPN has 64
+                       # 1 sample per bin (2 by default; 4 x 4 in the official code's deformable PS-RoI pooling):
+                       # on a CPU the PyTorch pooling's backward dominates the TSD step otherwise
+                       pool_sampling_ratio=1)))

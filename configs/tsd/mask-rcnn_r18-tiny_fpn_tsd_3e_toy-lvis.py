@@ -3,4 +3,5 @@
 _base_ = '../lvis/mask-rcnn_r18-tiny_fpn_3e_toy-lvis.py'
 custom_imports = dict(imports=['mmx'], allow_failed_imports=False)
 
-model = dict(roi_head=dict(type='TSDRoIHead', bbox_head=dict(type='TSDBBoxHead', offset_channels=64)))
+model = dict(roi_head=dict(type='TSDRoIHead', bbox_head=dict(type='TSDBBoxHead', offset_channels=64,
+                                                              pool_sampling_ratio=1)))  # as the Faster R-CNN twin

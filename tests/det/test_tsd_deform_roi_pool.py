@@ -94,7 +94,9 @@ def test_gradcheck():
     feat.requires_grad_(True)
     # offsets small enough that no sample crosses a pixel boundary within gradcheck's step
     offset = (offset * 0.1).requires_grad_(True)
-    assert torch.autograd.gradcheck(lambda f, o: deform_roi_pool_torch(f, rois[:3], o[:3], 3, 0.25, 2, 0.1),
+    feat = feat[:1, :1].detach().requires_grad_(True)
+    offset = offset[:2].detach().requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda f, o: deform_roi_pool_torch(f, rois[[0, 2]], o, 3, 0.25, 2, 0.1),
                                     (feat, offset), eps=1e-6, atol=1e-4)
 
 

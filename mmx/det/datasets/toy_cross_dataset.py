@@ -43,7 +43,8 @@ def _subset(doc: dict, images: list, cat_names: Sequence[str]) -> dict:
 
 def make_toy_cross_dataset(toy_lvis_dir: str, out_dir: str,
                            sources: Optional[Dict[str, Sequence[str]]] = None,
-                           num_train_per_source: Optional[int] = None) -> Dict[str, dict]:
+                           num_train_per_source: Optional[int] = None,
+                           num_val: Optional[int] = None) -> Dict[str, dict]:
     """Write the sources' COCO-format files from a toy LVIS folder.
 
     Args:
@@ -52,6 +53,7 @@ def make_toy_cross_dataset(toy_lvis_dir: str, out_dir: str,
         sources (dict[str, Sequence[str]], optional): Source name -> colours it annotates. Defaults to
             :data:`TOY_CROSS_SOURCES`.
         num_train_per_source (int, optional): Keep only the first this many training images of each source.
+        num_val (int, optional): Keep only the first this many validation images.
 
     Returns:
         dict[str, dict]: Per source, ``classes`` (its annotated class names, in category-id order),
@@ -76,6 +78,7 @@ def make_toy_cross_dataset(toy_lvis_dir: str, out_dir: str,
     colours = {n.split('_')[0] for n in names}
     os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
     train_images = sorted(docs['train']['images'], key=lambda im: im['id'])
+    val_images = sorted(docs['val']['images'], key=lambda im: im['id'])[:num_val]
     out = {}
     for k, (name, cols) in enumerate(sources.items()):
         unknown = set(cols) - colours
@@ -85,8 +88,8 @@ def make_toy_cross_dataset(toy_lvis_dir: str, out_dir: str,
         others = [n for n in names if n not in classes]
         images = train_images[k::len(sources)][:num_train_per_source]
         files = dict(train=_subset(docs['train'], images, classes),
-                     val=_subset(docs['val'], docs['val']['images'], classes),
-                     val_unannotated=_subset(docs['val'], docs['val']['images'], others))
+                     val=_subset(docs['val'], val_images, classes),
+                     val_unannotated=_subset(docs['val'], val_images, others))
         out[name] = dict(classes=tuple(classes), unannotated=tuple(others))
         for key, doc in files.items():
             path = osp.join(out_dir, 'annotations', f'{name}_{key}.json')

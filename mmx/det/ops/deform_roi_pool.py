@@ -87,27 +87,39 @@ def deform_roi_pool_torch(input: Tensor, rois: Tensor, offset: Optional[Tensor] 
     y = start_y[:, :, :, None, None] + ys[:, :, None, :, None]
     x = start_x[:, :, :, None, None] + xs[:, None, :, None, :]
     y, x = torch.broadcast_tensors(y, x)
-    inside = (y >= -1) & (y <= h) & (x >= -1) & (x <= w)
     valid = ((torch.arange(max_gh, device=input.device)[None, :, None] < grid_h[:, None, None])
              & (torch.arange(max_gw, device=input.device)[None, None, :] < grid_w[:, None, None]))
-    weight = (inside & valid[:, None, None]).to(input.dtype)
+    keep = (y >= -1) & (y <= h) & (x >= -1) & (x <= w) & valid[:, None, None]
     count = (grid_h * grid_w).clamp(min=1)
-    # grid_sample with align_corners=True: -1 and 1 are the centres of the first and last pixels; 'border'
-    # clamps samples within a pixel of the edge to the edge, as mmcv's bilinear_interpolate does
-    gx = x * (2.0 / (w - 1)) - 1 if w > 1 else torch.zeros_like(x)
-    gy = y * (2.0 / (h - 1)) - 1 if h > 1 else torch.zeros_like(y)
-    grid = torch.stack([gx, gy], -1).view(num_rois, ph * pw * max_gh * max_gw, 1, 2)
+    # mmcv's bilinear_interpolate reads the border for samples within a pixel outside the map (clamping them
+    # onto it) and 0 further out: clamp, and send the samples that must read 0 (and the unused ones of
+    # adaptive grids) far outside, where grid_sample's zero padding gives 0
+    far = -4.0
+    x = torch.where(keep, x.clamp(0, w - 1), torch.full_like(x, far))
+    y = torch.where(keep, y.clamp(0, h - 1), torch.full_like(y, far))
+    # align_corners=True: -1 and 1 are the centres of the first and last pixels
+    gx = x * (2.0 / (w - 1)) - 1 if w > 1 else torch.where(keep, torch.zeros_like(x), torch.full_like(x, far))
+    gy = y * (2.0 / (h - 1)) - 1 if h > 1 else torch.where(keep, torch.zeros_like(y), torch.full_like(y, far))
+    samples = ph * pw * max_gh * max_gw
+    grid = torch.stack([gx, gy], -1).view(num_rois, samples, 2)
     batch = rois[:, 0].long()
-    out = input.new_zeros(num_rois, c, ph * pw * max_gh * max_gw)
-    for i in range(b):
-        sel = (batch == i).nonzero().squeeze(1)
-        if sel.numel() == 0:
+    # one grid_sample per image; the RoIs of mmdet's bbox2roi come grouped by image, in image order
+    ordered = bool((batch[1:] >= batch[:-1]).all())
+    order = torch.arange(num_rois, device=input.device) if ordered else batch.argsort(stable=True)
+    counts = torch.bincount(batch, minlength=b).tolist()
+    parts, start = [], 0
+    for i, n in enumerate(counts):
+        if n == 0:
             continue
-        sampled = F.grid_sample(input[i:i + 1], grid[sel].view(1, -1, 1, 2), mode='bilinear',
-                                padding_mode='border', align_corners=True)  # (1, C, R_i * P, 1)
-        out = out.index_copy(0, sel, sampled.view(c, sel.numel(), -1).transpose(0, 1))
-    out = out.view(num_rois, c, ph, pw, max_gh * max_gw) * weight.view(num_rois, 1, ph, pw, -1)
-    return out.sum(-1) / count.view(num_rois, 1, 1, 1)
+        idx = order[start:start + n]
+        start += n
+        g = grid.index_select(0, idx).view(1, n * samples, 1, 2)
+        parts.append(F.grid_sample(input[i:i + 1], g, mode='bilinear', padding_mode='zeros',
+                                   align_corners=True).view(c, n, ph * pw, max_gh * max_gw).sum(-1))
+    pooled = torch.cat(parts, 1)  # (C, R, PH * PW) in `order`
+    if not ordered:
+        pooled = pooled.index_select(1, order.argsort())
+    return (pooled / count.view(1, num_rois, 1)).view(c, num_rois, ph, pw).permute(1, 0, 2, 3).contiguous()
 
 
 def _mmcv_deform_roi_pool():

@@ -139,14 +139,21 @@ class TSDBBoxHead(ConvFCBBoxHead):
     def decoupled_pool(self, feats: Sequence[Tensor], rois: Tensor, levels: Tensor, strides: Sequence[int],
                        offset: Tensor) -> Tensor:
         """Deformable RoI pooling of each RoI on its FPN level: (R, C, PH, PW)."""
-        out = rois.new_zeros(rois.size(0), self.in_channels, self.pool_size[0], self.pool_size[1])
+        parts, order = [], []
         for level, stride in enumerate(strides):
             idx = (levels == level).nonzero().squeeze(1)
             if idx.numel() == 0:
                 continue
             self.pool.spatial_scale = 1.0 / stride
-            out = out.index_copy(0, idx, self.pool(feats[level], rois[idx], offset[idx]).to(out.dtype))
-        return out
+            parts.append(self.pool(feats[level], rois.index_select(0, idx), offset.index_select(0, idx)))
+            order.append(idx)
+        if not parts:
+            return rois.new_zeros(0, self.in_channels, *self.pool_size)
+        order = torch.cat(order)
+        pooled = torch.cat(parts) if len(parts) > 1 else parts[0]
+        if len(parts) > 1 or not bool((order == torch.arange(len(order), device=order.device)).all()):
+            pooled = pooled.index_select(0, order.argsort())
+        return pooled
 
     def forward_tsd(self, x: Tensor, feats: Sequence[Tensor], rois: Tensor, levels: Tensor,
                     strides: Sequence[int]) -> Dict[str, Optional[Tensor]]:
