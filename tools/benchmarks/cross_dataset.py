@@ -1,8 +1,9 @@
 """The miniature cross-dataset benchmark: separate models vs naive label union vs dataset-aware loss.
 
     python tools/benchmarks/cross_dataset.py              # 3 epochs per model (about an hour on 2 busy CPU cores)
-    python tools/benchmarks/cross_dataset.py --quick      # 1 epoch per model (a few minutes)
+    python tools/benchmarks/cross_dataset.py --quick      # 1 epoch, 60 images per source, 40 for validation
     python tools/benchmarks/cross_dataset.py --reuse      # evaluate the trained runs found in --work-dir
+    python tools/benchmarks/cross_dataset.py --epochs 2 --num-train 100 --num-val 60   # a smaller run
 
 Two toy sources (``mmx.det.datasets.make_toy_cross_dataset``, from the toy LVIS images): "a" annotates the red,
 blue, green and yellow shapes, "b" the green, yellow, cyan and magenta ones, each on its own half of the training
@@ -42,14 +43,18 @@ CONFIGS = {
 SOURCES = ('a', 'b')
 FULL_EPOCHS = 3
 QUICK_EPOCHS = 1
+QUICK_NUM_TRAIN = 60  # training images per source with --quick
+QUICK_NUM_VAL = 40
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Separate vs naive union vs dataset-aware cross-dataset '
                                                  'training on toy data.')
-    parser.add_argument('--quick', action='store_true', help=f'{QUICK_EPOCHS} epoch per model instead of '
-                                                             f'{FULL_EPOCHS}')
+    parser.add_argument('--quick', action='store_true', help=f'{QUICK_EPOCHS} epoch per model, {QUICK_NUM_TRAIN} training images per '
+                        f'source and {QUICK_NUM_VAL} validation images (a few minutes)')
     parser.add_argument('--epochs', type=int, help='epochs per model (overrides --quick)')
+    parser.add_argument('--num-train', type=int, help='training images per source (default: all, 300)')
+    parser.add_argument('--num-val', type=int, help='validation images (default: all, 150)')
     parser.add_argument('--seed', type=int, default=0, help='training seed (default: 0)')
     parser.add_argument('--reuse', action='store_true',
                         help='evaluate the last checkpoint of runs of the same schedule and seed found in '
@@ -61,12 +66,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='toy cross-dataset folder (written from --toy-lvis)')
     parser.add_argument('--plot', default=None, help='bar plot file (default: <work-dir>/cross_dataset_ap.png)')
     args = parser.parse_args(argv)
-    if args.epochs is not None and args.epochs < 1:
-        parser.error(f'--epochs must be at least 1, got {args.epochs}')
+    for name in ('epochs', 'num_train', 'num_val'):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            parser.error(f'--{name.replace("_", "-")} must be at least 1, got {getattr(args, name)}')
+    if args.quick:
+        args.num_train = args.num_train or QUICK_NUM_TRAIN
+        args.num_val = args.num_val or QUICK_NUM_VAL
     return args
 
 
-def benchmark_cfg(run: str, epochs: int, seed: int, work_dir: str, data_root: str, toy_lvis: str):
+def benchmark_cfg(run: str, epochs: int, seed: int, work_dir: str, data_root: str, toy_lvis: str,
+                  num_train: Optional[int] = None):
     """The config of one run: ``naive``, ``aware`` or ``separate_<source>``."""
     from mmengine.config import Config
 
@@ -80,6 +90,9 @@ def benchmark_cfg(run: str, epochs: int, seed: int, work_dir: str, data_root: st
     cfg.train_cfg.max_epochs = epochs
     cfg.train_cfg.val_interval = epochs  # one evaluation, after the last epoch
     cfg.param_scheduler[1].update(end=epochs, milestones=[max(epochs - 1, 1)])
+    # the configs' 100 warm-up iterations are most of a short run: at most a fifth of its first epoch
+    num_imgs = (num_train or 300) * (len(SOURCES) if merged else 1)
+    cfg.param_scheduler[0].end = min(100, max(1, num_imgs // cfg.train_dataloader.batch_size // 5))
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=epochs)
     data_root = data_root.rstrip('/') + '/'
     img_prefix = osp.relpath(toy_lvis, data_root).rstrip('/') + '/'
@@ -184,11 +197,13 @@ def main(argv: Optional[List[str]] = None) -> dict:
     from mmx.det.datasets import generate_toy_lvis, make_toy_cross_dataset
 
     generate_toy_lvis(args.toy_lvis)
-    make_toy_cross_dataset(args.toy_lvis, args.data)
+    make_toy_cross_dataset(args.toy_lvis, args.data, num_train_per_source=args.num_train, num_val=args.num_val)
     epochs = args.epochs or (QUICK_EPOCHS if args.quick else FULL_EPOCHS)
+    print(f'{epochs} epoch(s), {args.num_train or "all"} training images per source, {args.num_val or "all"} '
+          'validation images', flush=True)
     results = {}
     for run in [f'separate_{s}' for s in SOURCES] + list(CONFIGS):
-        cfg = benchmark_cfg(run, epochs, args.seed, args.work_dir, args.data, args.toy_lvis)
+        cfg = benchmark_cfg(run, epochs, args.seed, args.work_dir, args.data, args.toy_lvis, args.num_train)
         results[run] = run_one(cfg, run, args.reuse)
     summary = summarise(results, epochs)
     path = args.plot or osp.join(args.work_dir, 'cross_dataset_ap.png')

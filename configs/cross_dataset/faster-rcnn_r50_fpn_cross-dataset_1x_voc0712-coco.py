@@ -1,0 +1,17 @@
+# Faster R-CNN R50-FPN trained on voc0712-coco at once with a dataset-aware sigmoid RoI classifier: the avoidance
+# rule of Yao et al. (arXiv 2001.04621) applied to RoI negatives (DatasetAwareRoIHead): a background RoI gives no
+# negative gradient to the classes its image's source does not annotate. The classifier is sigmoid with C
+# outputs (RoISigmoidCELoss), since a softmax has no per-class negative to leave out; the RPN is unchanged.
+_base_ = [
+    'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
+    './_base_/voc0712-coco_detection.py',  # data, iteration-based schedule, runtime
+    '../eql/_base_/sigmoid-cls_init.py',
+]
+custom_imports = dict(imports=['mmx'], allow_failed_imports=False)
+
+num_classes = 80  # the unified classes: COCO's 80 (VOC's 20 are among them)
+model = dict(roi_head=dict(
+    type='DatasetAwareRoIHead',
+    bbox_head=dict(num_classes=num_classes,
+                   loss_cls=dict(_delete_=True, type='RoISigmoidCELoss', num_classes=num_classes),
+                   init_cfg=_base_.sigmoid_cls_init_cfg)))
