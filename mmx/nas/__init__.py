@@ -6,15 +6,18 @@ mmdet's registry and in mmx's (for :mod:`mmx.cls`).
 """
 from .arch import dump_arch, load_arch
 from .flops import conv_macs
-from .backbones import CRResNet, set_block_dilation
+from .backbones import CRResNet, PCNASNet, set_block_dilation
 from .spaces import (CR_DILATIONS, CR_RESNET_STAGE_OPTIONS, MBCONV_OPS, RESNET_BUDGETS,
                      parse_mbconv_op, stage_allocations, useful_stage_options)
 from .hooks import SPOSSampleHook
-from .searchers import ArchScorer, PrefixBeamSearch
-from .supernets import CRResNetSupernet
+from .latency import LatencyLUT, measure_lut
+from .pcnas_hook import PCNASPoolHook
+from .searchers import ArchScorer, PCNASPoolSearch, PrefixBeamSearch
+from .supernets import CRResNetSupernet, PCNASSupernet
 
 __all__ = [
     'dump_arch', 'load_arch', 'conv_macs', 'CRResNet', 'set_block_dilation', 'CR_DILATIONS', 'CR_RESNET_STAGE_OPTIONS',
     'MBCONV_OPS', 'RESNET_BUDGETS', 'parse_mbconv_op', 'stage_allocations', 'useful_stage_options',
-    'CRResNetSupernet', 'SPOSSampleHook', 'ArchScorer', 'PrefixBeamSearch'
+    'CRResNetSupernet', 'SPOSSampleHook', 'ArchScorer', 'PrefixBeamSearch', 'PCNASNet', 'PCNASSupernet',
+    'LatencyLUT', 'measure_lut', 'PCNASPoolHook', 'PCNASPoolSearch'
 ]

@@ -10,7 +10,8 @@ from mmx.nas import CRResNet, load_arch
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs/crnas/crnas-search_r18-basic-w8_digits.py')
 SHORT = ['train_cfg.max_iters=3', 'nas.op_train_cfg.max_iters=2', 'nas.num_batches=1', 'nas.beam=1',
-         'nas.dilation_choices=[1,2]', 'param_scheduler.0.end=3']
+         'nas.dilation_choices=[1,2]', 'param_scheduler.0.end=3', 'train_dataloader.batch_size=8',
+         'search_dataloader.batch_size=10']
 
 
 def _tool():

@@ -1,3 +1,4 @@
+from ..backbones.pcnas import PCNASSupernet
 from .cr_resnet import CRResNetSupernet
 
-__all__ = ['CRResNetSupernet']
+__all__ = ['CRResNetSupernet', 'PCNASSupernet']
