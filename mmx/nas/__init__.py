@@ -6,7 +6,7 @@ mmdet's registry and in mmx's (for :mod:`mmx.cls`).
 """
 from .arch import dump_arch, load_arch
 from .flops import conv_macs
-from .backbones import CRResNet, PCNASNet, set_block_dilation
+from .backbones import CRMobileNetV2, CRResNet, PCNASNet, set_block_dilation
 from .spaces import (CR_DILATIONS, CR_RESNET_STAGE_OPTIONS, MBCONV_OPS, RESNET_BUDGETS,
                      parse_mbconv_op, stage_allocations, useful_stage_options)
 from .hooks import SPOSSampleHook
@@ -19,5 +19,5 @@ __all__ = [
     'dump_arch', 'load_arch', 'conv_macs', 'CRResNet', 'set_block_dilation', 'CR_DILATIONS', 'CR_RESNET_STAGE_OPTIONS',
     'MBCONV_OPS', 'RESNET_BUDGETS', 'parse_mbconv_op', 'stage_allocations', 'useful_stage_options',
     'CRResNetSupernet', 'SPOSSampleHook', 'ArchScorer', 'PrefixBeamSearch', 'PCNASNet', 'PCNASSupernet',
-    'LatencyLUT', 'measure_lut', 'PCNASPoolHook', 'PCNASPoolSearch'
+    'LatencyLUT', 'measure_lut', 'PCNASPoolHook', 'PCNASPoolSearch', 'CRMobileNetV2'
 ]
