@@ -68,3 +68,62 @@ def test_bad_input():
     metric.dataset_meta = META
     with pytest.raises(KeyError, match='source'):
         metric.process({}, [dict(img_id=1, pred_instances=dict(labels=np.array([0])))])
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+# five samples in dataset order; DefaultSampler gives rank r the indices r, r + 2, ... padded to 3 each
+DDP_SAMPLES = [(1, 'det', [0, 3], [0]), (2, 'faces', [3], [3]), (3, 'det', [1], [1]), (4, 'faces', [0], []),
+               (5, 'det', [2], [2])]
+
+
+def _ddp_worker(rank: int, port: int, out_dir: str) -> None:
+    import datetime
+    import json
+    import os
+
+    import torch.distributed as dist
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=2,
+                            timeout=datetime.timedelta(seconds=60))
+    try:
+        metric = CrossDatasetMetric(source_metrics=dict(det=Recording(), faces=Recording()))
+        metric.dataset_meta = META
+        indices = list(range(5)) + [0]  # padded to 6 as DefaultSampler does (its first indices repeated)
+        for i in indices[rank::2]:  # one sample per step
+            metric.process({}, [sample(*DDP_SAMPLES[i])])
+        out = metric.evaluate(5)
+        with open(f'{out_dir}/rank{rank}.json', 'w') as f:
+            json.dump(out, f)
+    finally:
+        dist.destroy_process_group()
+    os._exit(0)  # as tests/det/test_eqlv2.py: skip an interpreter shutdown that may hang with mmdet imported
+
+
+def test_ddp_matches_one_process(tmp_path):
+    import json
+    import time
+
+    import torch.multiprocessing as mp
+    context = mp.spawn(_ddp_worker, args=(_free_port(), str(tmp_path)), nprocs=2, join=False)
+    deadline = time.monotonic() + 120
+    try:
+        while not context.join(timeout=1):
+            assert time.monotonic() < deadline, 'the DDP workers did not finish within 120 s'
+    finally:
+        for process in context.processes:
+            if process.is_alive():
+                process.kill()
+    single = CrossDatasetMetric(source_metrics=dict(det=Recording(), faces=Recording()))
+    single.dataset_meta = META
+    for s in DDP_SAMPLES:
+        single.process({}, [sample(*s)])
+    expected = json.loads(json.dumps(single.evaluate(5)))
+    for rank in range(2):
+        with open(tmp_path / f'rank{rank}.json') as f:
+            assert json.load(f) == expected
+    assert expected['det/rec/n'] == 3 and expected['faces/rec/n'] == 2
