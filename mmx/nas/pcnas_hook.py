@@ -13,7 +13,15 @@ from .latency import LatencyLUT
 from .searchers.evaluation import ArchScorer, completion_rng, get_supernet
 from .searchers.pcnas import PCNASPoolSearch
 
-__all__ = ['PCNASPoolHook']
+__all__ = ['PCNASPoolHook', 'sync_pool']
+
+
+def sync_pool(pool: PCNASPoolSearch) -> None:
+    """Under DDP every process scores its own shard of the held-out data: the main process's pool
+    becomes every process's pool (a no-op without a process group)."""
+    state = [pool.state_dict()]
+    broadcast_object_list(state, src=0)
+    pool.load_state_dict(state[0])
 
 
 @HOOKS.register_module()
@@ -130,10 +138,7 @@ class PCNASPoolHook(Hook):
                                  for b in range(len(scorer))])
 
         pool.update(score_fn)
-        # every process scores its own shard of the held-out data: the main process's pool is the pool
-        state = [pool.state_dict()]
-        broadcast_object_list(state, src=0)
-        pool.load_state_dict(state[0])
+        sync_pool(pool)
         self.curve.append((runner.iter + 1, pool.search.scores[0]))
         runner.logger.info(f'PC-NAS pool after layer {pool.search.step_index}/{len(pool.layer_choices)}: '
                            + '; '.join(f'{"-".join(p)} ({s:.4f})'
