@@ -143,6 +143,7 @@ def finalize_refresh(layers: Iterable[QuantizedLayerMixin]) -> bool:
     means = table[:, :3] / count.clamp_min(1)
     with torch.no_grad():
         for layer, mean, n in zip(layers, means, count.flatten().tolist()):
+            layer.refresh_generation += 1
             if n > 0:  # a layer without a backward pass this time keeps its state
                 layer.grad_clip_ratio.copy_(mean[0])
                 layer.grad_deviation.copy_(mean[1])

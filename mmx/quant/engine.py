@@ -108,7 +108,8 @@ class DCLRMixin:
     scheduled one. (Scaling the gradients instead would be wrong with momentum, weight decay or Adam.)
 
     ``φ`` is re-read from the layers' ``grad_deviation`` after each refresh (finalised here, before the
-    step, so the refresh's ``d`` is used in its own step) and after loading a checkpoint.
+    step, so the refresh's ``d`` is used in its own step; or by :class:`DSGCHook` after an iteration without a
+    step, with gradient accumulation) and after loading a checkpoint.
     Param groups are tagged with their layer by :class:`Int8OptimWrapperConstructor`.
 
     Args:
@@ -126,6 +127,7 @@ class DCLRMixin:
         self.int8_layers: Dict[str, QuantizedLayerMixin] = {}
         self.lr_scales: Dict[str, float] = {}
         self._stale = True
+        self._generations: tuple = ()
 
     def lr_scale(self, d: float) -> float:
         """``φ(d)`` with this wrapper's α and β."""
@@ -141,11 +143,13 @@ class DCLRMixin:
         self._stale = True  # a resumed model's deviations
 
     def step(self, **kwargs) -> None:
-        if finalize_refresh(self.int8_layers.values()) or self._stale:
+        finalize_refresh(self.int8_layers.values())
+        generations = tuple(layer.refresh_generation for layer in self.int8_layers.values())
+        if self._stale or generations != self._generations:
             if self.int8_layers:
                 d = _stack_buffers(self.int8_layers, 'grad_deviation')
                 self.lr_scales = {name: self.lr_scale(x) for name, x in zip(self.int8_layers, d)}
-            self._stale = False
+            self._stale, self._generations = False, generations
         saved = []
         for group in self.optimizer.param_groups:
             scale = self.lr_scales.get(group.get(GROUP_KEY))

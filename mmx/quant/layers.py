@@ -107,6 +107,7 @@ class QuantizedLayerMixin:
         self.register_buffer('grad_deviation', torch.zeros((), device=device))
         self.register_buffer('num_refreshes', torch.zeros((), dtype=torch.long, device=device))
         self.refresh_pending = False
+        self.refresh_generation = 0  # finalised refreshes in this process (a host counter, not saved)
         self._refresh_stats: List[Tensor] = []
 
     def quantize_grad(self, g: Tensor) -> Tuple[Tensor, Tensor]:

@@ -12,7 +12,8 @@ from mmengine.config import Config
 from mmengine.optim import LinearLR, MultiStepLR, build_optim_wrapper
 
 import mmx  # noqa: F401
-from mmx.quant import GROUP_KEY, DCLROptimWrapper, DSGCHook, Int8Linear, convert_to_int8, quantized_layers
+from mmx.quant import (GROUP_KEY, DCLROptimWrapper, DSGCHook, Int8Linear, convert_to_int8, finalize_refresh,
+                       quantized_layers)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DIGITS_INT8 = osp.join(ROOT, 'configs/int8/small-convnet_int8-dsgc-dclr_1xb32-30e_digits.py')
@@ -94,6 +95,15 @@ def test_dclr_uses_the_refresh_of_its_own_step():
         assert not layer.refresh_pending and int(layer.num_refreshes) == 1
         d = float(layer.grad_deviation)
         assert d > 0 and wrapper.lr_scales[name] == pytest.approx(max(math.exp(-20 * d), 0.1))
+    # a refresh finalised outside the step (DSGCHook, with gradient accumulation) is read at the next step
+    for layer in layers.values():
+        layer.refresh_pending = True
+    model(torch.randn(64, 3)).square().sum().backward()
+    finalize_refresh(layers.values())
+    wrapper.step()
+    for name, layer in layers.items():
+        assert int(layer.num_refreshes) == 2
+        assert wrapper.lr_scales[name] == pytest.approx(max(math.exp(-20 * float(layer.grad_deviation)), 0.1))
     # a loaded optimiser state re-reads the deviations at the next step
     layers['0'].grad_deviation.fill_(1.0)
     wrapper.load_state_dict(wrapper.state_dict())
