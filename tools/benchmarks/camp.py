@@ -47,6 +47,9 @@ TWO_STAGE_K = 20  # the k of two_stage_rsum
 PAPER = dict(img_dim=2048, word_dim=300, embed_dim=1024, vocab_size=8590, regions=36, max_len=49)
 COCO1K = (1000, 5000)
 SPEED_K = 128  # k of the projected two-stage COCO 1K evaluation (BLIP re-ranks 256 on COCO)
+# Blocks of the chunked scorer on the CPU: 1 image x 25 captions (at D = 1024 a block's tensors then stay in
+# cache; 20 x 25 blocks took 1.7x as long in a sweep on 2026-11-26). GPU configs use larger blocks (eval_cfg).
+SPEED_IMG_CHUNK, SPEED_TXT_CHUNK = 1, 25
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -179,13 +182,14 @@ def speed(num_img: int, num_txt: int, k: int) -> dict:
         c_all = model.txt_enc(tokens, lengths)
         mask = torch.ones(v_all.shape[:2], dtype=torch.bool)
         encoded = time.perf_counter()
-        chunked = exhaustive_scores(model.fusion, v_all, mask, c_all, lengths, img_chunk=num_img, txt_chunk=25)
+        chunked = exhaustive_scores(model.fusion, v_all, mask, c_all, lengths, SPEED_IMG_CHUNK, SPEED_TXT_CHUNK)
         res['chunked_s'] = time.perf_counter() - start
         res['chunked_fusion_s'] = time.perf_counter() - encoded
         # two-stage: shortlist head, then the top-k of every query re-ranked
         start = time.perf_counter()
         shortlist = exhaustive_scores(model.shortlist_head, v_all, mask, c_all, lengths, num_img, num_txt)
-        two = two_stage_scores(model.fusion, shortlist, v_all, mask, c_all, lengths, topk=k, txt_chunk=25)
+        two = two_stage_scores(model.fusion, shortlist, v_all, mask, c_all, lengths, topk=k,
+                               txt_chunk=SPEED_TXT_CHUNK)
         res['two_stage_fusion_s'] = time.perf_counter() - start
         res['two_stage_pairs'] = int(two['num_pairs'])
     pairs = num_img * num_txt
