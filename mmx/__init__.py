@@ -11,6 +11,6 @@ from .version import __version__, version_info
 apply_compat_fixes()
 
 # Registration only: importing the subpackages runs their @register_module decorators.
-from . import action, cls, cnn, det, nas, quant, retrieval  # noqa: E402,F401
+from . import action, cls, cnn, det, engine, nas, retrieval  # noqa: E402,F401
 
 __all__ = ['__version__', 'version_info']

@@ -197,7 +197,7 @@ def _timing_setup(name: str, num_batches: int):
     from mmengine.registry import DefaultScope
     from mmengine.runner import Runner
 
-    from mmx.quant import convert_to_int8
+    from mmx.cnn.int8 import convert_to_int8
     from mmx.registry import MODELS
 
     cfg = variant_cfg(name, 1, 0, '')
@@ -222,7 +222,7 @@ def _timing_setup(name: str, num_batches: int):
 def step_time_ratio(blocks: int) -> Dict[str, float]:
     """Median time of a block of ``period`` training steps, INT8 DSGC+DCLR (one DSGC refresh a block) and
     FP32, blocks alternating; returns both medians (s) and their ratio."""
-    from mmx.quant import quantized_layers
+    from mmx.cnn.int8 import quantized_layers
 
     period = variant_cfg('int8_dsgc_dclr', 1, 0, '').int8_training.period
     setups = {name: _timing_setup(name, period) for name in ('fp32', 'int8_dsgc_dclr')}
@@ -251,7 +251,7 @@ def gemm_ratio_cuda(sizes=((4096, 4096, 4096), (8192, 4096, 4096)), repeats: int
     import torch
     import torch.nn as nn
 
-    from mmx.quant import Int8Linear
+    from mmx.cnn.int8 import Int8Linear
     if not torch.cuda.is_available():
         return None
     out = {}

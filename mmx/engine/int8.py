@@ -9,9 +9,7 @@ from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS, RUNNERS
 from mmengine.runner import Runner
 
 from mmx.registry import NEUTRAL_HOOKS, NEUTRAL_OPTIM_WRAPPERS
-from .convert import convert_to_int8, finalize_refresh, quantized_layers
-from .functional import dclr_lr_scale
-from .layers import QuantizedLayerMixin
+from mmx.cnn.int8 import QuantizedLayerMixin, convert_to_int8, dclr_lr_scale, finalize_refresh, quantized_layers
 
 __all__ = [
     'DSGCHook', 'DCLRMixin', 'DCLROptimWrapper', 'DCLRAmpOptimWrapper', 'Int8OptimWrapperConstructor',
@@ -34,7 +32,7 @@ class DSGCHook(Hook):
 
     At iterations ``0, period, 2·period, ...`` (counted by ``runner.iter``, so a resumed run keeps the
     schedule) the backward passes search each layer's clip; the refresh is then finalised (averaged over
-    calls and DDP processes, :func:`~mmx.quant.finalize_refresh`) by the DCLR optimiser wrapper before its
+    calls and DDP processes, :func:`~mmx.cnn.int8.finalize_refresh`) by the DCLR optimiser wrapper before its
     step, or by this hook after the iteration.
 
     Logged: ``int8_d_mean``, ``int8_clip_ratio_mean`` and, with DCLR, ``int8_lr_scale_min`` in the training
@@ -61,7 +59,7 @@ class DSGCHook(Hook):
         self.layers = quantized_layers(runner.model)
         if not self.layers:
             raise RuntimeError('DSGCHook found no INT8 layer in the model: convert it first (runner_type='
-                               "'Int8Runner' with int8_training=dict(...), or mmx.quant.convert_to_int8)")
+                               "'Int8Runner' with int8_training=dict(...), or mmx.cnn.int8.convert_to_int8)")
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         if runner.iter % self.period == 0:
@@ -210,7 +208,7 @@ class Int8Runner(Runner):
     unless the config has one.
 
     ``int8_training`` keys: ``period`` (DSGC refresh period T, default 100), ``log_per_layer`` (default
-    True), and :func:`~mmx.quant.convert_to_int8`'s ``layer_types``, ``skip``, ``grad_rounding``, ``dsgc``,
+    True), and :func:`~mmx.cnn.int8.convert_to_int8`'s ``layer_types``, ``skip``, ``grad_rounding``, ``dsgc``,
     ``num_candidates``, ``min_ratio``, ``backend``.
     """
 

@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 import mmx  # noqa: F401
-from mmx.quant import convert_to_int8
+from mmx.cnn.int8 import convert_to_int8
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(osp.basename(p) for p in glob.glob(osp.join(ROOT, 'configs', 'int8', '*.py')))

@@ -9,7 +9,7 @@ from mmengine.registry import DefaultScope
 
 import mmx  # noqa: F401
 from mmx.cnn import CenConv2d
-from mmx.quant import Int8Conv2d, Int8Linear, convert_to_int8, quantized_layers
+from mmx.cnn.int8 import Int8Conv2d, Int8Linear, convert_to_int8, quantized_layers
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmx.quant import (QMAX, clip_deviations, cosine_distance, dclr_lr_scale, dequantize, dsgc_candidate_ratios,
+from mmx.cnn.int8 import (QMAX, clip_deviations, cosine_distance, dclr_lr_scale, dequantize, dsgc_candidate_ratios,
                        dsgc_search, fake_quantize, quantize, scale_from_clip)
 
 
@@ -119,7 +119,7 @@ def test_dsgc_clips_an_outlier():
 
 
 def test_dsgc_search_chunks_give_the_same_result(monkeypatch):
-    import mmx.quant.functional as functional
+    import mmx.cnn.int8.functional as functional
     g = _heavy_tailed(2000, 5)
     clips = dsgc_candidate_ratios(20) * g.abs().amax()
     whole = clip_deviations(g, clips)

@@ -12,8 +12,8 @@ from mmengine.config import Config
 from mmengine.optim import LinearLR, MultiStepLR, build_optim_wrapper
 
 import mmx  # noqa: F401
-from mmx.quant import (GROUP_KEY, DCLROptimWrapper, DSGCHook, Int8Linear, convert_to_int8, finalize_refresh,
-                       quantized_layers)
+from mmx.cnn.int8 import Int8Linear, convert_to_int8, finalize_refresh, quantized_layers
+from mmx.engine import GROUP_KEY, DCLROptimWrapper, DSGCHook
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DIGITS_INT8 = osp.join(ROOT, 'configs/int8/small-convnet_int8-dsgc-dclr_1xb32-30e_digits.py')

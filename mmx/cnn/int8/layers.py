@@ -8,7 +8,7 @@ All three GEMMs of a layer take INT8 operands (the paper's Figure 1):
   the output gradient quantised with stochastic rounding and the layer's DSGC clip.
 
 The bias and its gradient stay in floating point (an addition, not a GEMM; the paper keeps BN and other
-non-GEMM layers in floating point too). Quantisation conventions: :mod:`mmx.quant.functional`.
+non-GEMM layers in floating point too). Quantisation conventions: :mod:`mmx.cnn.int8.functional`.
 
 Backends:
 
@@ -82,9 +82,9 @@ class QuantizedLayerMixin:
     * ``num_refreshes`` (): how many refreshes produced the state.
 
     A refresh happens in the backward passes of a training iteration for which ``refresh_pending`` is set
-    (by :class:`~mmx.quant.DSGCHook`, every ``period`` iterations). Every backward call of that iteration
+    (by :class:`~mmx.engine.DSGCHook`, every ``period`` iterations). Every backward call of that iteration
     (a layer shared by several FPN levels has several) searches its own clip and quantises with it; their
-    statistics are averaged, over calls and over DDP processes, by :func:`~mmx.quant.finalize_refresh`.
+    statistics are averaged, over calls and over DDP processes, by :func:`~mmx.cnn.int8.finalize_refresh`.
     """
 
     _QUANT_BUFFERS = ('grad_clip_ratio', 'grad_clip', 'grad_deviation', 'num_refreshes')
@@ -251,7 +251,7 @@ class Int8Conv2d(QuantizedLayerMixin, nn.Conv2d):
 
     A drop-in subclass: same arguments, parameters and state-dict keys as ``nn.Conv2d`` plus the quantiser
     buffers, so ``conv_cfg=dict(type='Int8Conv2d')`` works in any mmcv/mmdet/mmaction2 config; usually one
-    converts a whole model with :func:`~mmx.quant.convert_to_int8` instead. An empty input (an image without
+    converts a whole model with :func:`~mmx.cnn.int8.convert_to_int8` instead. An empty input (an image without
     RoIs) runs the float convolution.
 
     Args:

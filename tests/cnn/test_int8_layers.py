@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from mmx.quant import (Int8Conv2d, Int8Linear, dequantize, dsgc_candidate_ratios, dsgc_search, fake_quantize,
+from mmx.cnn.int8 import (Int8Conv2d, Int8Linear, dequantize, dsgc_candidate_ratios, dsgc_search, fake_quantize,
                        finalize_refresh, int8_gemm_supported, quantize, scale_from_clip)
 
 

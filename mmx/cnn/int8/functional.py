@@ -1,6 +1,6 @@
 """The maths of unified INT8 training as pure functions (Zhu et al., CVPR 2020, arXiv 1912.12607).
 
-Conventions (every quantised tensor in :mod:`mmx.quant`):
+Conventions (every quantised tensor in :mod:`mmx.cnn.int8`):
 
 * **symmetric, per tensor, 8 bits, 255 levels**: a clip value ``c > 0`` gives the scale ``s = c / 127`` and
   the integer codes ``q = clamp(R(x / s), -127, 127)`` (int8; -128 is never used, so the range is symmetric);

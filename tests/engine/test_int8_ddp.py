@@ -21,7 +21,7 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
     from mmengine.model import MMDistributedDataParallel
     from mmengine.optim import build_optim_wrapper
 
-    from mmx.quant import convert_to_int8, quantized_layers
+    from mmx.cnn.int8 import convert_to_int8, quantized_layers
 
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     dist.init_process_group('gloo', rank=rank, world_size=2)
