@@ -5,16 +5,20 @@ Soft-NMS: Bodla et al., "Soft-NMS -- Improving Object Detection With One Line of
 hard NMS, then Gaussian soft-NMS on the survivors.
 
 ``soft_nms`` gives the output of mmcv's compiled ``mmcv.ops.soft_nms`` (same selection, same decayed
-scores, same order, same ``min_score`` rule, IoU computed with the same float operations), but runs the
-sequential algorithm in parallel rounds instead of one box at a time:
+scores up to the last bit, same order, same ``min_score`` rule, IoU computed with the same float operations),
+but runs the sequential algorithm in parallel rounds instead of one box at a time:
 
 * only pairs of boxes whose weight is below 1 can change each other's score, so the pairs are found first
-  (boxes sorted by x1, a band search, then IoU on the candidate pairs only; pairs of different classes are
-  never formed);
+  (boxes sorted by x1; dense IoU tiles of sorted boxes against the band of boxes they can overlap; pairs of
+  different classes are dropped);
 * a pending box whose pending neighbours all score lower is *ready*: nothing selected before it can decay it
   any more (scores only decrease), so the sequential algorithm would select it with its present score. Each
-  round selects every ready box, decays their neighbours (in the order the sequential algorithm would) and
-  drops those below ``min_score``. Ready boxes are never neighbours of each other.
+  round selects every ready box, decays their pending neighbours and drops those below ``min_score``. Ready
+  boxes are never neighbours of each other. Rounds run over bands of boxes by original score, so that a round
+  only looks at the pairs inside its band (see ``_select_in_rounds``).
+
+A box decayed by several boxes of one round gets the product of their weights in another association order
+than mmcv's sequential loop, which can change its score in the last bit (as mmcv's ``exp`` and PyTorch's do).
 
 Shape shorthand: N boxes, K kept boxes, P candidate pairs.
 """
@@ -26,7 +30,7 @@ from torch import Tensor
 __all__ = ['soft_nms', 'adj_nms', 'torch_soft_nms', 'SOFT_NMS_METHODS']
 
 SOFT_NMS_METHODS = ('naive', 'linear', 'gaussian')
-# candidate pairs examined per chunk when the pairs are searched (bounds the memory to a few hundred MB)
+# (survivor, suppressed) pairs per chunk in adj_nms(keep_suppressed=True) (bounds the memory)
 _PAIR_CHUNK = 1 << 22
 # sorted boxes per tile of the pair search
 _ROW_TILE = 128
