@@ -202,3 +202,18 @@ def test_cuda_equals_cpu(fn):
     cuda_dets, cuda_keep = fn(boxes.cuda(), scores.cuda(), idxs.cuda())
     assert cuda_keep.is_cuda and cuda_keep.cpu().tolist() == keep.tolist()
     torch.testing.assert_close(cuda_dets.cpu(), dets, atol=1e-6, rtol=1e-6)
+
+
+def test_registration_never_replaces_upstream(monkeypatch):
+    import importlib
+
+    from mmx.det.ops import register_nms_types
+    mmcv_nms = importlib.import_module('mmcv.ops.nms')
+
+    def upstream(*args, **kwargs):
+        raise AssertionError('not called')
+    monkeypatch.setattr(mmcv_nms, 'adj_nms', upstream)
+    with pytest.warns(UserWarning, match="already defines 'adj_nms'"):
+        register_nms_types()
+    assert mmcv_nms.adj_nms is upstream
+    assert mmcv_nms.torch_soft_nms.__module__ == 'mmx.det.ops.nms'
