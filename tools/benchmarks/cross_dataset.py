@@ -141,8 +141,11 @@ def run_one(cfg, run: str, reuse: bool = False) -> Dict[str, float]:
         runner.val()
     else:
         runner.train()  # evaluates after the last epoch
-    return {key.split('/')[0]: 100 * float(value) for key, value in progress.metrics.items()
-            if key.endswith('/bbox_mAP')}
+    # CocoMetric returns no key when a model made no detection above the score threshold: AP 0
+    aps = {name: 0.0 for name in cfg.val_evaluator.source_metrics}
+    aps.update({key.split('/')[0]: 100 * float(value) for key, value in progress.metrics.items()
+                if key.endswith('/bbox_mAP')})
+    return aps
 
 
 def summarise(results: Dict[str, Dict[str, float]], epochs: int) -> dict:
