@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 import torch
-from conftest import use_toy_data
+from action_helpers import use_toy_data
 from mmaction.registry import METRICS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope

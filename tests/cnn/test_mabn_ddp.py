@@ -4,6 +4,7 @@ Each rank sees different data. With ``broadcast_buffers=False`` (mmengine's Runn
 stay identical across ranks while every MABN keeps its own SMA windows and EMA, as in the paper (8 GPUs,
 2 images each, statistics per GPU). mmengine's ``SyncBuffersHook`` all-reduce then averages them.
 """
+from datetime import timedelta
 import os
 import socket
 
@@ -29,7 +30,7 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
     from mmx.cnn import MABN, CenConv2d
 
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=2)
+    dist.init_process_group('gloo', rank=rank, world_size=2, timeout=timedelta(seconds=120))
     torch.manual_seed(0)  # the same initial model on both ranks
     model = nn.Sequential(CenConv2d(3, 8, 3, padding=1, bias=False),
                           MABN(8, buffer_size=2, warmup_iters=2, renorm_warmup_iters=3), nn.ReLU(),

@@ -5,7 +5,7 @@ import math
 import os.path as osp
 
 import pytest
-from conftest import ROOT, short_run_cfg
+from det_helpers import ROOT, short_run_cfg
 from mmengine.config import Config
 
 CONFIG_DIR = osp.join(ROOT, 'configs', 'cross_dataset')

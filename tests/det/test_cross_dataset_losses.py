@@ -4,7 +4,7 @@ that hand the per-sample masks to their losses."""
 import numpy as np
 import pytest
 import torch
-from conftest import detector_inputs, recording, tiny_detector_cfg
+from det_helpers import detector_inputs, recording, tiny_detector_cfg
 from mmdet.registry import MODELS
 from mmengine.registry import DefaultScope
 

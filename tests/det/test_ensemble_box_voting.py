@@ -9,7 +9,7 @@ import runpy
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT
+from det_helpers import ROOT
 
 from mmx.det.ops import box_voting
 

@@ -7,7 +7,7 @@ import runpy
 
 import pytest
 import torch
-from conftest import ROOT
+from det_helpers import ROOT
 
 TOOL = runpy.run_path(osp.join(ROOT, 'tools', 'ensemble', 'boxes_to_masks.py'), run_name='boxes_to_masks_tool')
 CONFIG = osp.join(ROOT, 'configs', 'lvis', 'mask-rcnn_r18-tiny_fpn_3e_toy-lvis.py')

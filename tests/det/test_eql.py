@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from conftest import (
+from det_helpers import (
     SMALL_CATEGORIES,
     SMALL_FREQUENCY,
     SMALL_NUM_IMAGES,
@@ -299,7 +299,7 @@ def test_in_cascade_rcnn(tiny_detector, small_lvis):
 def test_lvis_frequency_tool(small_lvis, tmp_path, capsys):
     import runpy
 
-    from conftest import ROOT
+    from det_helpers import ROOT
     tool = runpy.run_path(f'{ROOT}/tools/data/lvis_frequency.py', run_name='lvis_frequency')
     out = tmp_path / 'sub' / 'freq.json'
     tool['main']([small_lvis, '--out', str(out), '--lambdas', '0.03', '0.1'])

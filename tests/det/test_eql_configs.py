@@ -10,7 +10,7 @@ import re
 
 import pytest
 import torch
-from conftest import ROOT, recording, reference_scores, scores_among, short_run_cfg
+from det_helpers import ROOT, recording, reference_scores, scores_among, short_run_cfg
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 import torch.multiprocessing as mp
-from conftest import SMALL_CATEGORIES, detector_inputs, reference_scores
+from det_helpers import SMALL_CATEGORIES, detector_inputs, reference_scores
 from mmdet.registry import HOOKS, MODELS
 from mmengine.logging import MessageHub
 
@@ -330,7 +330,7 @@ def test_in_cascade_rcnn(tiny_detector):
 def test_toy_config_trains_logs_and_resumes_bit_exactly(tmp_path, toy_lvis_data):
     """Three iterations of the EQLv2 toy config with mmengine's Runner: the hook's values reach the log, the
     statistics reach the checkpoint, and resuming restores them exactly."""
-    from conftest import ROOT, short_run_cfg
+    from det_helpers import ROOT, short_run_cfg
     from mmengine.runner import Runner
 
     def runner(resume: bool) -> Runner:

@@ -6,7 +6,7 @@ import runpy
 
 import pytest
 import torch
-from conftest import ROOT
+from det_helpers import ROOT
 
 BENCH = runpy.run_path(osp.join(ROOT, 'tools', 'benchmarks', 'tsd.py'), run_name='benchmark_tsd')
 

@@ -7,7 +7,7 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import ROOT, detector_inputs, recording, short_run_cfg, tiny_detector_cfg
+from det_helpers import ROOT, detector_inputs, recording, short_run_cfg, tiny_detector_cfg
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope

@@ -4,7 +4,7 @@ import os.path as osp
 import runpy
 
 import pytest
-from conftest import ROOT
+from det_helpers import ROOT
 
 TOOL = runpy.run_path(osp.join(ROOT, 'tools', 'analysis', 'tsd_summary.py'), run_name='tsd_summary')
 SUMMARY = dict(shared2fc_AP=30.0, tsd_AP=32.5, nms_AP=30.0, soft_nms_AP=30.4, adj_nms_AP=30.9, single_best_AP=30.2,

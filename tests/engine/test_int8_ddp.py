@@ -1,6 +1,7 @@
 """INT8 training under DDP (2 CPU processes, gloo): each process searches its DSGC clip on its own gradients,
 the refresh is averaged across processes before the DCLR step, so every process ends with the same quantiser
 state, the same lr scales and the same parameters."""
+from datetime import timedelta
 import os
 import socket
 
@@ -24,7 +25,7 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
     from mmx.cnn.int8 import convert_to_int8, quantized_layers
 
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=2)
+    dist.init_process_group('gloo', rank=rank, world_size=2, timeout=timedelta(seconds=120))
     torch.manual_seed(0)  # the same initial model on both ranks
     model = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 3))
     convert_to_int8(model, skip=())

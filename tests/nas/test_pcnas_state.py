@@ -1,4 +1,5 @@
 """PC-NAS pool state across processes (DDP, 2 gloo processes) and across a checkpoint (resume)."""
+from datetime import timedelta
 import os
 import random
 import socket
@@ -22,7 +23,7 @@ def _lut():
 
 def _worker(rank, port, out):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=2)
+    dist.init_process_group('gloo', rank=rank, world_size=2, timeout=timedelta(seconds=120))
     try:
         pool = PCNASPoolSearch([OPS] * 4, 2, _lut(), 100.0)
         rng = random.Random(rank)  # each process scores differently, as with sharded held-out data

@@ -1,5 +1,6 @@
 """Distributed evaluation (gloo, 2 CPU processes): gathered encodings without the sampler's repeats, every
 rank scoring its share of the captions, the same scores as one process."""
+from datetime import timedelta
 import os
 import socket
 
@@ -27,7 +28,7 @@ def _feats(num_img=5, caps=5, regions=4, length=6, dim=8):
 def _worker(rank, port, out_dir):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     torch.set_num_threads(1)
-    dist.init_process_group('gloo', rank=rank, world_size=2)
+    dist.init_process_group('gloo', rank=rank, world_size=2, timeout=timedelta(seconds=120))
     from mmx.retrieval import CAMP
     from mmx.retrieval.evaluation.loops import _gather
     torch.manual_seed(0)
