@@ -137,7 +137,8 @@ def mabn_normalize(x: Tensor,
         Tensor: (N, C, *) y.
     """
     rinv = inv_chi if r is None else r * inv_chi
-    return _MABNFunction.apply(x, weight, bias, (weight.detach().to(rinv.dtype) * rinv, rinv, inv_chi, psi_fn, ()))
+    scale = weight.detach().to(rinv.dtype) * rinv
+    return _MABNFunction.apply(x, weight, bias, (scale, rinv, inv_chi, psi_fn, ()))
 
 
 def _in_backward_pass() -> bool:
@@ -347,8 +348,7 @@ class MABN(_BatchNorm):
         else:
             torch.lerp(running_var, chi2_step, self.momentum, out=self.running_var)
         weight = self.weight
-        scale = torch.mul(weight.detach(), rinv) if weight.dtype == rinv.dtype else weight.detach().to(
-            rinv.dtype) * rinv
+        scale = weight.detach().to(rinv.dtype) * rinv  # (.to is a no-op when the dtypes agree)
         factors = (scale, rinv, inv_chi, self._record_psi, (step, count, use_sma, half))
         y = _MABNFunction.apply(x, weight, self.bias, factors)
         needs_backward = y.grad_fn is not None
