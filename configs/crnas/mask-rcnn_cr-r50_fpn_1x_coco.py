@@ -1,18 +1,6 @@
-# Mask R-CNN + FPN with a CR-ResNet50 backbone on COCO (the paper's Table 3 transfer); see
-# faster-rcnn_cr-r50_fpn_1x_coco.py for `arch_file` and `init_checkpoint`.
-_base_ = 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py'
+# Mask R-CNN + FPN with a CR-ResNet50 backbone on COCO (the paper's Table 3 transfer). The searched
+# architecture and the ImageNet initialisation: see _base_/cr-r50_backbone.py.
+_base_ = ['mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py', './_base_/cr-r50_backbone.py']
 custom_imports = dict(imports=['mmx'], allow_failed_imports=False)
 
-arch_file = '{{ fileDirname }}/archs/r50_baseline-allocation.yaml'
-init_checkpoint = 'work_dirs/cr-r50_init.pth'
-
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='CRResNet',
-        arch=arch_file,
-        frozen_stages=1,
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=True,
-        style='pytorch',
-        init_cfg=dict(type='Pretrained', checkpoint=init_checkpoint)))
+model = dict(backbone=_base_.cr_r50_backbone)
