@@ -1,5 +1,5 @@
 """scikit-learn's handwritten digits (8x8 grey images) as an mmengine dataset, with a fixed split."""
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -49,10 +49,20 @@ class DigitsDataset(BaseDataset):
     grey levels 0..16 are mapped linearly to 0..255 (so the usual image normalisation applies), and
     ``gt_label`` (int). ``source_idx`` is the index into ``load_digits()``.
 
+    With ``canvas``, the task becomes *cluttered translated digits* (after the cluttered MNIST of Mnih et
+    al., 2014): the upscaled digit sits at a random place on a ``canvas`` x ``canvas`` black image, among
+    ``clutter`` fragments (squares of 3/8 of a digit's side) cut from other random digits. Locating the
+    digit needs a larger receptive field, which is what spatial reallocation (CR-NAS) is about, and the
+    plain digits' ~98% ceiling is gone. Placement and fragments come from a generator seeded by the
+    sample's ``source_idx``: the same image in every epoch, run and split.
+
     Args:
         split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
         scale_factor (int): nearest-neighbour upscaling factor, e.g. 4 gives 32x32 images for
             backbones that downsample a lot. Defaults to 1.
+        canvas (int, optional): side of the canvas the digit is placed on (at least
+            ``8 * scale_factor``). Defaults to None: the digit alone.
+        clutter (int): number of fragments of other digits on the canvas (needs ``canvas``). Defaults to 0.
         **kwargs: the arguments of :class:`mmengine.dataset.BaseDataset` (``pipeline``, ``indices``,
             ``test_mode``, ...). ``ann_file`` and ``data_root`` are not used.
     """
@@ -60,13 +70,22 @@ class DigitsDataset(BaseDataset):
     METAINFO = dict(classes=tuple(str(i) for i in range(10)))
     SPLITS = ('train', 'test')
 
-    def __init__(self, split: str = 'train', scale_factor: int = 1, **kwargs):
+    def __init__(self, split: str = 'train', scale_factor: int = 1, canvas: Optional[int] = None,
+                 clutter: int = 0, **kwargs):
         if split not in self.SPLITS:
             raise ValueError(f'DigitsDataset split must be one of {self.SPLITS}, got {split!r}')
         if not isinstance(scale_factor, int) or scale_factor < 1:
             raise ValueError(f'scale_factor must be a positive int, got {scale_factor!r}')
+        if canvas is not None and (not isinstance(canvas, int) or canvas < 8 * scale_factor):
+            raise ValueError(f'canvas must be an int of at least 8 * scale_factor = {8 * scale_factor}, '
+                             f'got {canvas!r}')
+        if not isinstance(clutter, int) or clutter < 0 or (clutter and canvas is None):
+            raise ValueError(f'clutter must be a non-negative int, and needs a canvas; got clutter={clutter!r}, '
+                             f'canvas={canvas!r}')
         self.split = split
         self.scale_factor = scale_factor
+        self.canvas = canvas
+        self.clutter = clutter
         super().__init__(**kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -84,6 +103,22 @@ class DigitsDataset(BaseDataset):
         if self.scale_factor > 1:
             images = images.repeat(self.scale_factor, axis=1).repeat(self.scale_factor, axis=2)
         return [
-            dict(img=images[i][..., None], gt_label=int(digits.target[i]), source_idx=int(i))
+            dict(img=(images[i] if self.canvas is None else self._place(images, i))[..., None],
+                 gt_label=int(digits.target[i]), source_idx=int(i))
             for i in indices
         ]
+
+    def _place(self, images: np.ndarray, i: int) -> np.ndarray:
+        """Image ``i`` at a random place on the canvas, among fragments of other digits."""
+        rng = np.random.default_rng(i)
+        side, canvas = images.shape[1], self.canvas
+        out = np.zeros((canvas, canvas), np.uint8)
+        v, u = rng.integers(0, canvas - side + 1, size=2)  # first: the place does not depend on the clutter
+        out[v:v + side, u:u + side] = images[i]
+        frag = 3 * self.scale_factor
+        for _ in range(self.clutter):
+            src = images[rng.integers(len(images))]
+            y, x = rng.integers(0, side - frag + 1, size=2)
+            v, u = rng.integers(0, canvas - frag + 1, size=2)
+            np.maximum(out[v:v + frag, u:u + frag], src[y:y + frag, x:x + frag], out=out[v:v + frag, u:u + frag])
+        return out

@@ -52,10 +52,32 @@ def test_scale_factor_repeats_pixels():
     np.testing.assert_array_equal(big[3::4, 3::4], small)
 
 
+def test_canvas_places_the_digit_among_clutter():
+    """Cluttered translated digits: the digit somewhere on the canvas, unchanged where no fragment overlaps
+    it (fragments are combined by maximum); the same image every time; no clutter = the digit alone."""
+    digit = DigitsDataset(split='test', scale_factor=2).get_data_info(7)['img'][..., 0]
+    plain = DigitsDataset(split='test', scale_factor=2, canvas=24).get_data_info(7)['img'][..., 0]
+    assert plain.shape == (24, 24) and plain.sum() == digit.sum()
+    hits = [(v, u) for v in range(9) for u in range(9) if np.array_equal(plain[v:v + 16, u:u + 16], digit)]
+    assert len(hits) == 1
+    v, u = hits[0]
+    cluttered = DigitsDataset(split='test', scale_factor=2, canvas=24, clutter=3)
+    img = cluttered.get_data_info(7)['img'][..., 0]
+    assert np.all(img[v:v + 16, u:u + 16] >= digit)  # same place: the generator is seeded by the image
+    assert img.sum() > plain.sum()  # fragments added
+    np.testing.assert_array_equal(img, DigitsDataset(split='test', scale_factor=2, canvas=24,
+                                                     clutter=3).get_data_info(7)['img'][..., 0])
+    positions = {tuple(np.argwhere(cluttered.get_data_info(i)['img'][..., 0] > 0).min(0)) for i in range(20)}
+    assert len(positions) > 5  # images are placed differently
+
+
 @pytest.mark.parametrize('kwargs, match', [
     (dict(split='val'), "one of \\('train', 'test'\\)"),
     (dict(scale_factor=0), 'scale_factor'),
     (dict(scale_factor=1.5), 'scale_factor'),
+    (dict(scale_factor=4, canvas=16), 'canvas'),
+    (dict(clutter=2), 'needs a canvas'),
+    (dict(canvas=16, clutter=-1), 'clutter'),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

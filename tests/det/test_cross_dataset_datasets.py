@@ -137,3 +137,25 @@ def test_multi_source_sampler_ratio(pair):
     it = iter(sampler)
     batch = [next(it) for _ in range(4)]
     assert sorted(ds.get_data_info(i)['source'] for i in batch) == ['det', 'faces', 'faces', 'faces']
+
+
+def test_toy_cross_dataset_split_and_shares(toy_lvis_data, tmp_path):
+    """The toy pair: disjoint training images dealt out in the shares' ratio, each file holding only its
+    source's classes; the unannotated file the complement, on the same validation images."""
+    from mmx.det.datasets import make_toy_cross_dataset
+    out = make_toy_cross_dataset(toy_lvis_data, str(tmp_path), shares=dict(a=3, b=1), num_val=20)
+    docs = {(s, k): json.loads(open(out[s][k]).read()) for s in 'ab' for k in ('train', 'val', 'val_unannotated')}
+    ids = {s: [im['id'] for im in docs[s, 'train']['images']] for s in 'ab'}
+    assert not set(ids['a']) & set(ids['b'])
+    assert (len(ids['a']), len(ids['b'])) == (450, 150)  # 600 images, 3:1
+    for s in 'ab':
+        names = {c['name'] for c in docs[s, 'train']['categories']}
+        assert names == set(out[s]['classes']) and not names & set(out[s]['unannotated'])
+        assert {c['name'] for c in docs[s, 'val_unannotated']['categories']} == set(out[s]['unannotated'])
+        assert len(docs[s, 'val']['images']) == len(docs[s, 'val_unannotated']['images']) == 20
+        cat_ids = {c['id'] for c in docs[s, 'train']['categories']}
+        assert all(a['category_id'] in cat_ids and a['image_id'] in set(ids[s]) for a in docs[s, 'train']['annotations'])
+    with pytest.raises(ValueError, match='shares'):
+        make_toy_cross_dataset(toy_lvis_data, str(tmp_path), shares=dict(a=1))
+    with pytest.raises(ValueError, match='unknown colours'):
+        make_toy_cross_dataset(toy_lvis_data, str(tmp_path), sources=dict(a=('purple', )))

@@ -29,6 +29,7 @@ and saves a bar plot of the figures (``--plot``).
 import argparse
 import json
 import os.path as osp
+import statistics
 import sys
 from typing import Dict, List, Optional
 
@@ -37,9 +38,14 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from eql import ProgressHook  # noqa: E402
 CONFIGS = {
-    'naive': 'configs/cross_dataset/faster-rcnn_r18-tiny_fpn_naive-union_3e_toy-cross.py',
-    'aware': 'configs/cross_dataset/faster-rcnn_r18-tiny_fpn_cross-dataset_3e_toy-cross.py',
+    'faster-rcnn': {
+        'naive': 'configs/cross_dataset/faster-rcnn_r18-tiny_fpn_naive-union_3e_toy-cross.py',
+        'aware': 'configs/cross_dataset/faster-rcnn_r18-tiny_fpn_cross-dataset_3e_toy-cross.py'},
+    'retinanet': {
+        'naive': 'configs/cross_dataset/retinanet_r18-tiny_fpn_naive-union_3e_toy-cross.py',
+        'aware': 'configs/cross_dataset/retinanet_r18-tiny_fpn_cross-dataset_3e_toy-cross.py'},
 }
+RUNS = ('naive', 'aware')
 SOURCES = ('a', 'b')
 FULL_EPOCHS = 3
 QUICK_EPOCHS = 1
@@ -55,7 +61,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--epochs', type=int, help='epochs per model (overrides --quick)')
     parser.add_argument('--num-train', type=int, help='training images per source (default: all, 300)')
     parser.add_argument('--num-val', type=int, help='validation images (default: all, 150)')
-    parser.add_argument('--seed', type=int, default=0, help='training seed (default: 0)')
+    parser.add_argument('--shares', default=None,
+                        help='relative shares of the training images, e.g. a=4,b=1 (default: equal)')
+    parser.add_argument('--detector', choices=sorted(CONFIGS), default='faster-rcnn',
+                        help='tiny Faster R-CNN (sigmoid CE RoI classifier, the default) or tiny RetinaNet '
+                             '(focal loss, the paper\'s detector)')
+    parser.add_argument('--seeds', default='0',
+                        help='training seeds, comma-separated; the figures are means over them (default: 0)')
     parser.add_argument('--reuse', action='store_true',
                         help='evaluate the last checkpoint of runs of the same schedule and seed found in '
                              '--work-dir instead of training them again')
@@ -69,6 +81,21 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     for name in ('epochs', 'num_train', 'num_val'):
         if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be at least 1, got {getattr(args, name)}')
+    try:
+        args.seeds = [int(v) for v in args.seeds.split(',')]
+    except ValueError:
+        parser.error(f'--seeds must be comma-separated integers, got {args.seeds!r}')
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error(f'--seeds has a repeated seed: {args.seeds}')
+    if args.shares is not None:
+        try:
+            shares = {k: int(v) for k, v in (item.split('=') for item in args.shares.split(','))}
+        except ValueError:
+            parser.error(f'--shares must look like a=4,b=1, got {args.shares!r}')
+        if set(shares) != set(SOURCES) or min(shares.values()) < 1:
+            parser.error(f'--shares must give each of the sources {", ".join(SOURCES)} a positive integer, '
+                         f'got {args.shares!r}')
+        args.shares = shares
     if args.quick:
         args.num_train = args.num_train or QUICK_NUM_TRAIN
         args.num_val = args.num_val or QUICK_NUM_VAL
@@ -76,14 +103,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def benchmark_cfg(run: str, epochs: int, seed: int, work_dir: str, data_root: str, toy_lvis: str,
-                  num_train: Optional[int] = None):
-    """The config of one run: ``naive``, ``aware`` or ``separate_<source>``."""
+                  num_imgs: int, detector: str = 'faster-rcnn'):
+    """The config of one run: ``naive``, ``aware`` or ``separate_<source>`` (``num_imgs`` training images)."""
     from mmengine.config import Config
 
-    merged = run in CONFIGS
-    cfg = Config.fromfile(osp.join(ROOT, CONFIGS['naive' if not merged else run]))
-    cfg.work_dir = osp.join(work_dir, run)
-    cfg.experiment_name = f'benchmark_cross_dataset_{run}'
+    merged = run in RUNS
+    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[detector]['naive' if not merged else run]))
+    cfg.work_dir = osp.join(work_dir, f'seed{seed}', run)
+    cfg.experiment_name = f'benchmark_cross_dataset_{run}_seed{seed}'
     cfg.visualizer.name = cfg.experiment_name  # a visualizer per run: each run's scalars in its own work dir
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'WARNING'
@@ -91,7 +118,6 @@ def benchmark_cfg(run: str, epochs: int, seed: int, work_dir: str, data_root: st
     cfg.train_cfg.val_interval = epochs  # one evaluation, after the last epoch
     cfg.param_scheduler[1].update(end=epochs, milestones=[max(epochs - 1, 1)])
     # the configs' 100 warm-up iterations are most of a short run: at most a fifth of its first epoch
-    num_imgs = (num_train or 300) * (len(SOURCES) if merged else 1)
     cfg.param_scheduler[0].end = min(100, max(1, num_imgs // cfg.train_dataloader.batch_size // 5))
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=epochs)
     data_root = data_root.rstrip('/') + '/'
@@ -105,8 +131,11 @@ def benchmark_cfg(run: str, epochs: int, seed: int, work_dir: str, data_root: st
         val_sources = [s for s in val_sources if s.name == source]
         for key in ('train_dataloader', 'val_dataloader'):
             cfg[key].dataset.classes = classes
-        cfg.model.roi_head.bbox_head.num_classes = len(classes)
-        cfg.model.roi_head.bbox_head.loss_cls.num_classes = len(classes)
+        if 'roi_head' in cfg.model:
+            cfg.model.roi_head.bbox_head.num_classes = len(classes)
+            cfg.model.roi_head.bbox_head.loss_cls.num_classes = len(classes)
+        else:
+            cfg.model.bbox_head.num_classes = len(classes)
     for s in train_sources + val_sources:
         s.dataset.data_root = data_root
         s.dataset.data_prefix = dict(img=img_prefix)
@@ -148,24 +177,36 @@ def run_one(cfg, run: str, reuse: bool = False) -> Dict[str, float]:
     return aps
 
 
-def summarise(results: Dict[str, Dict[str, float]], epochs: int) -> dict:
-    """Print the table and, as the last line, the JSON summary."""
-    separate = {s: results[f'separate_{s}'][s] for s in SOURCES}
-    summary = dict(
-        separate_AP={s: round(v, 2) for s, v in separate.items()},
-        naive_AP={s: round(results['naive'][s], 2) for s in SOURCES},
-        aware_AP={s: round(results['aware'][s], 2) for s in SOURCES},
-        naive_unannotated_AP={s: round(results['naive'][f'{s}_unannotated'], 2) for s in SOURCES},
-        aware_unannotated_AP={s: round(results['aware'][f'{s}_unannotated'], 2) for s in SOURCES},
-        aware_over_separate={s: round(results['aware'][s] / separate[s], 3) if separate[s] else None
-                             for s in SOURCES},
-        epochs=epochs)
-    print(f'\nToy cross-dataset pair, tiny Faster R-CNN, {epochs} epoch(s): COCO box AP (%)')
-    print(f'{"source":<8}{"separate":>10}{"naive":>10}{"aware":>10}{"naive unann.":>14}{"aware unann.":>14}')
-    for s in SOURCES:
-        print(f'{s:<8}{summary["separate_AP"][s]:>10.2f}{summary["naive_AP"][s]:>10.2f}'
-              f'{summary["aware_AP"][s]:>10.2f}{summary["naive_unannotated_AP"][s]:>14.2f}'
-              f'{summary["aware_unannotated_AP"][s]:>14.2f}')
+def summarise(results: Dict[int, Dict[str, Dict[str, float]]], epochs: int, num_imgs: Dict[str, int],
+              detector: str = 'faster-rcnn') -> dict:
+    """Print the table (means over the seeds, with their standard deviation) and return the JSON summary.
+
+    ``results[seed][run][key]``: box AP (%) of ``run`` (``separate_<source>``, ``naive``, ``aware``) on
+    ``key`` (a source, or ``<source>_unannotated``)."""
+    seeds = sorted(results)
+
+    def mean(run, key):
+        return round(statistics.fmean(results[seed][run][key] for seed in seeds), 2)
+
+    def std(run, key):
+        return statistics.stdev(results[seed][run][key] for seed in seeds) if len(seeds) > 1 else 0.0
+
+    columns = {'separate': [(f'separate_{s}', s) for s in SOURCES], 'naive': [('naive', s) for s in SOURCES],
+               'aware': [('aware', s) for s in SOURCES],
+               'naive_unannotated': [('naive', f'{s}_unannotated') for s in SOURCES],
+               'aware_unannotated': [('aware', f'{s}_unannotated') for s in SOURCES]}
+    summary = {f'{name}_AP': {s: mean(*col) for s, col in zip(SOURCES, cols)} for name, cols in columns.items()}
+    summary['aware_over_separate'] = {
+        s: round(summary['aware_AP'][s] / summary['separate_AP'][s], 3) if summary['separate_AP'][s] else None
+        for s in SOURCES}
+    summary.update(epochs=epochs, train_images=num_imgs, detector=detector, seeds=seeds)
+    print(f'\nToy cross-dataset pair, tiny {detector}, {epochs} epoch(s), seeds {seeds}: COCO box AP (%), '
+          'mean' + (' ± standard deviation' if len(seeds) > 1 else ''))
+    print(f'{"source":<8}' + ''.join(f'{name.replace("_unannotated", " unann."):>18}' for name in columns))
+    for k, s in enumerate(SOURCES):
+        cells = [f'{mean(*cols[k]):.2f}' + (f' ± {std(*cols[k]):.2f}' if len(seeds) > 1 else '')
+                 for cols in columns.values()]
+        print(f'{s:<8}' + ''.join(f'{c:>18}' for c in cells))
     return summary
 
 
@@ -200,15 +241,23 @@ def main(argv: Optional[List[str]] = None) -> dict:
     from mmx.det.datasets import generate_toy_lvis, make_toy_cross_dataset
 
     generate_toy_lvis(args.toy_lvis)
-    make_toy_cross_dataset(args.toy_lvis, args.data, num_train_per_source=args.num_train, num_val=args.num_val)
+    files = make_toy_cross_dataset(args.toy_lvis, args.data, num_train_per_source=args.num_train,
+                                   num_val=args.num_val, shares=args.shares)
+    num_imgs = {}
+    for s in SOURCES:
+        with open(files[s]['train']) as f:
+            num_imgs[s] = len(json.load(f)['images'])
     epochs = args.epochs or (QUICK_EPOCHS if args.quick else FULL_EPOCHS)
-    print(f'{epochs} epoch(s), {args.num_train or "all"} training images per source, {args.num_val or "all"} '
-          'validation images', flush=True)
+    print(f'{epochs} epoch(s), training images per source: {num_imgs}, {args.num_val or "all"} validation '
+          'images', flush=True)
     results = {}
-    for run in [f'separate_{s}' for s in SOURCES] + list(CONFIGS):
-        cfg = benchmark_cfg(run, epochs, args.seed, args.work_dir, args.data, args.toy_lvis, args.num_train)
-        results[run] = run_one(cfg, run, args.reuse)
-    summary = summarise(results, epochs)
+    for seed in args.seeds:
+        results[seed] = {}
+        for run in [f'separate_{s}' for s in SOURCES] + list(RUNS):
+            n = num_imgs[run.split('_', 1)[1]] if run.startswith('separate_') else sum(num_imgs.values())
+            cfg = benchmark_cfg(run, epochs, seed, args.work_dir, args.data, args.toy_lvis, n, args.detector)
+            results[seed][run] = run_one(cfg, f'{run} seed {seed}', args.reuse)
+    summary = summarise(results, epochs, num_imgs, args.detector)
     path = args.plot or osp.join(args.work_dir, 'cross_dataset_ap.png')
     plot(summary, path)
     print(f'plot: {path}')

@@ -44,7 +44,8 @@ def _subset(doc: dict, images: list, cat_names: Sequence[str]) -> dict:
 def make_toy_cross_dataset(toy_lvis_dir: str, out_dir: str,
                            sources: Optional[Dict[str, Sequence[str]]] = None,
                            num_train_per_source: Optional[int] = None,
-                           num_val: Optional[int] = None) -> Dict[str, dict]:
+                           num_val: Optional[int] = None,
+                           shares: Optional[Dict[str, int]] = None) -> Dict[str, dict]:
     """Write the sources' COCO-format files from a toy LVIS folder.
 
     Args:
@@ -54,6 +55,10 @@ def make_toy_cross_dataset(toy_lvis_dir: str, out_dir: str,
             :data:`TOY_CROSS_SOURCES`.
         num_train_per_source (int, optional): Keep only the first this many training images of each source.
         num_val (int, optional): Keep only the first this many validation images.
+        shares (dict[str, int], optional): Source name -> its relative share of the training images
+            (positive integers; the images are dealt out in that ratio, interleaved). Defaults to equal
+            shares. An unequal split is the usual cross-dataset situation (COCO's 118k images beside WIDER
+            FACE's 12k): the classes that only the small source annotates are unlabelled in most images.
 
     Returns:
         dict[str, dict]: Per source, ``classes`` (its annotated class names, in category-id order),
@@ -61,11 +66,15 @@ def make_toy_cross_dataset(toy_lvis_dir: str, out_dir: str,
 
     Raises:
         FileNotFoundError: If the toy LVIS files are missing.
-        ValueError: If a source names an unknown colour or the sources are empty.
+        ValueError: If a source names an unknown colour, the sources are empty or the shares do not give
+            every source a positive integer.
     """
     sources = dict(sources or TOY_CROSS_SOURCES)
     if not sources:
         raise ValueError('sources must not be empty')
+    shares = dict(shares or {name: 1 for name in sources})
+    if set(shares) != set(sources) or not all(isinstance(v, int) and v > 0 for v in shares.values()):
+        raise ValueError(f'shares must give each source {sorted(sources)} a positive integer, got {shares}')
     docs = {}
     for split in ('train', 'val'):
         path = osp.join(toy_lvis_dir, 'annotations', f'lvis_v1_{split}.json')
@@ -79,14 +88,17 @@ def make_toy_cross_dataset(toy_lvis_dir: str, out_dir: str,
     os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
     train_images = sorted(docs['train']['images'], key=lambda im: im['id'])
     val_images = sorted(docs['val']['images'], key=lambda im: im['id'])[:num_val]
+    # deal the training images out in the ratio of the shares: a a a b, a a a b, ... for a=3, b=1
+    pattern = [name for name in sources for _ in range(shares[name])]
     out = {}
-    for k, (name, cols) in enumerate(sources.items()):
+    for name, cols in sources.items():
         unknown = set(cols) - colours
         if unknown:
             raise ValueError(f'source {name!r}: unknown colours {sorted(unknown)}; toy colours: {sorted(colours)}')
         classes = [n for n in names if n.split('_')[0] in set(cols)]
         others = [n for n in names if n not in classes]
-        images = train_images[k::len(sources)][:num_train_per_source]
+        images = [im for i, im in enumerate(train_images)
+                  if pattern[i % len(pattern)] == name][:num_train_per_source]
         files = dict(train=_subset(docs['train'], images, classes),
                      val=_subset(docs['val'], val_images, classes),
                      val_unannotated=_subset(docs['val'], val_images, others))
