@@ -1,4 +1,4 @@
-"""Box voting (mmx.det.ops.box_voting, BoxVotingTTAModel) and the ensemble tool tools/ensemble/box_voting.py:
+"""Box voting (mmx.det.post_processing.box_voting, BoxVotingTTAModel) and the ensemble tool tools/ensemble/box_voting.py:
 hand-computed fusion, one model = itself, missing models count zero, experts, safe pickle loading, the
 greedy weight search and evaluation with mmdet's LVISMetric on the toy data."""
 import json
@@ -11,7 +11,7 @@ import pytest
 import torch
 from det_helpers import ROOT
 
-from mmx.det.ops import box_voting
+from mmx.det.post_processing import box_voting
 
 TOOL = runpy.run_path(osp.join(ROOT, 'tools', 'ensemble', 'box_voting.py'), run_name='box_voting_tool')
 TOY_CONFIG = osp.join(ROOT, 'configs', 'eql', 'faster-rcnn_r18-tiny_fpn_3e_toy-lvis.py')
@@ -161,7 +161,7 @@ def test_tta_model_merges_views_by_voting():
     from mmdet.structures import DetDataSample
     from mmengine.structures import InstanceData
 
-    from mmx.det.ops import BoxVotingTTAModel
+    from mmx.det.post_processing import BoxVotingTTAModel
 
     # merge_preds needs only tta_cfg (building one wraps a whole detector)
     tta = BoxVotingTTAModel.__new__(BoxVotingTTAModel)

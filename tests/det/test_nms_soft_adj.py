@@ -1,4 +1,4 @@
-"""soft_nms / adj_nms (mmx.det.ops.nms): equal to mmcv's compiled soft_nms and to naive reference loops,
+"""soft_nms / adj_nms (mmx.det.post_processing.nms): equal to mmcv's compiled soft_nms and to naive reference loops,
 per class, selectable from mmdet's test_cfg, and bad input."""
 import math
 
@@ -7,7 +7,7 @@ import torch
 from mmcv.ops import batched_nms
 from mmcv.ops import soft_nms as mmcv_soft_nms
 
-from mmx.det.ops import adj_nms, soft_nms
+from mmx.det.post_processing import adj_nms, soft_nms
 
 
 def random_boxes(n, size=100.0, max_wh=40.0, seed=0, classes=1):
@@ -207,7 +207,7 @@ def test_cuda_equals_cpu(fn):
 def test_registration_never_replaces_upstream(monkeypatch):
     import importlib
 
-    from mmx.det.ops import register_nms_types
+    from mmx.det.post_processing import register_nms_types
     mmcv_nms = importlib.import_module('mmcv.ops.nms')
 
     def upstream(*args, **kwargs):
@@ -216,4 +216,4 @@ def test_registration_never_replaces_upstream(monkeypatch):
     with pytest.warns(UserWarning, match="already defines 'adj_nms'"):
         register_nms_types()
     assert mmcv_nms.adj_nms is upstream
-    assert mmcv_nms.torch_soft_nms.__module__ == 'mmx.det.ops.nms'
+    assert mmcv_nms.torch_soft_nms.__module__ == 'mmx.det.post_processing.nms'

@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmcv.ops import RoIAlign
 
-from mmx.det.ops import TorchDeformRoIPool, deform_roi_pool_torch
+from mmx.det.roi_heads import TorchDeformRoIPool, deform_roi_pool_torch
 
 
 def bilinear(feat, y, x):

@@ -173,11 +173,11 @@ def run(args) -> dict:
 
     # 3. Kendall tau between supernet scores and stand-alone accuracy
     names = list(pc_archs)
-    taus = {}
+    taus, scores = {}, {}
     for run_name in ('pool', 'nopool'):
         ckpt = osp.join(work, f'pcnas_{run_name}', f'iter_{max_iters}.pth')
-        scores = supernet_scores(pc_config, ckpt, [pc_archs[n] for n in names], {})
-        taus[run_name] = kendall_tau(scores, [pc_acc[n] for n in names])
+        scores[run_name] = supernet_scores(pc_config, ckpt, [pc_archs[n] for n in names], {})
+        taus[run_name] = kendall_tau(scores[run_name], [pc_acc[n] for n in names])
 
     randoms_cr = [cr_acc[n] for n in cr_acc if n.startswith('random')]
     randoms_pc = [pc_acc[n] for n in pc_acc if n.startswith('random')]
@@ -188,7 +188,10 @@ def run(args) -> dict:
         kendall_tau_nopool=taus['nopool'], crnas_arch=dict(stage_blocks=cr['stage_blocks'],
                                                            dilations=cr['dilations']),
         pcnas_arch=pc['ops'], pcnas_latency_ms=pc['latency_ms'], pcnas_latency_limit_ms=limit,
-        train_iters=p['train_iters'], randoms=p['randoms'], quick=bool(args.quick), task=args.task)
+        train_iters=p['train_iters'], randoms=p['randoms'], quick=bool(args.quick), task=args.task,
+        # the pairs behind the two taus, in the order of pcnas_archs (searched first)
+        pcnas_archs=names, pcnas_standalone=[pc_acc[n] for n in names],
+        supernet_scores={k: [round(v, 4) for v in vs] for k, vs in scores.items()})
     if args.plot:
         plot(args.plot, pc, runs['nopool'], rows, limit, osp.join(work, 'crnas_search', 'search_state.json'))
     print('\n| search | arch | architecture | test top-1 (%) | conv MMACs | latency (ms) |')

@@ -187,7 +187,7 @@ def nms_speed(repeats: int = 3) -> List[dict]:
     import torch
     from mmcv.ops import soft_nms as mmcv_soft_nms
 
-    from mmx.det.ops import adj_nms, soft_nms
+    from mmx.det.post_processing import adj_nms, soft_nms
 
     rows = []
     for n, classes in NMS_CASES:

@@ -8,7 +8,7 @@ with the dataset's mmdet metric.
 
 Per image and class, the boxes of all models are clustered by IoU (one box per model per cluster); a
 cluster's box is the score-weighted mean of its boxes and its score the weighted mean of the models' scores,
-a model without a box in the cluster counting 0 (``mmx.det.ops.box_voting``). ``--config`` names the test
+a model without a box in the cluster counting 0 (``mmx.det.post_processing.box_voting``). ``--config`` names the test
 dataset and the metric (its ``test_dataloader`` and ``test_evaluator``), e.g. a COCO, LVIS or OpenImages
 config. ``--search-weights`` hill-climbs the model weights on that set: it tries each weight of
 ``--weight-grid`` for one model at a time and keeps a change when the metric improves, until a pass over
@@ -110,7 +110,7 @@ def fuse(runs: Sequence[Detections], weights: Optional[Sequence[float]] = None, 
     """Box voting over the images of the first run (a model without an image contributes nothing)."""
     from mmengine.utils import ProgressBar
 
-    from mmx.det.ops import box_voting
+    from mmx.det.post_processing import box_voting
 
     empty = (np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=np.int64))
     img_ids = sorted(runs[0])

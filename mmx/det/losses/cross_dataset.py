@@ -106,7 +106,7 @@ class RoISigmoidCELoss(EqualizationLoss):
     an all-zero target row) with mmdet 3.3's ``BBoxHead`` hooks (C channels, sigmoid test-time scores),
     which mmdet's ``CrossEntropyLoss(use_sigmoid=True)`` lacks (``BBoxHead`` would score it with softmax).
     Unlike ``EqualizationLoss`` it needs no annotation file, so it can serve a merged label space that no
-    single file describes; with :class:`~mmx.det.heads.DatasetAwareRoIHead` it is the dataset-aware sigmoid
+    single file describes; with :class:`~mmx.det.roi_heads.DatasetAwareRoIHead` it is the dataset-aware sigmoid
     CE of cross-dataset training.
 
     Args:

@@ -33,7 +33,7 @@ from mmdet.registry import MODELS
 from mmdet.structures.bbox import bbox2roi, bbox_overlaps
 from torch import Tensor, nn
 
-from ..ops import TorchDeformRoIPool
+from .deform_roi_pool import TorchDeformRoIPool
 
 __all__ = ['progressive_constraint', 'TSDBBoxHead', 'TSDRoIHead']
 

@@ -1,8 +1,8 @@
-"""Heads that hand the per-sample annotated-class masks of cross-dataset training to their ``loss_cls``.
+"""An RoI head that hands the per-sample annotated-class masks of cross-dataset training to its ``loss_cls``.
 
 mmdet 3.3's heads call ``loss_cls(cls_score, labels, label_weights, avg_factor=...)`` on the samples of all
-images at once, so a loss cannot tell which image (and which source dataset) a sample came from. These
-heads know it (the anchors' image from the target layout, the RoIs' from their batch index) and turn
+images at once, so a loss cannot tell which image (and which source dataset) a sample came from. This
+head knows it (the RoIs' image from their batch index) and turns
 ``label_weights`` into per-(sample, class) weights with the avoidance rule
 (:func:`~mmx.det.losses.cross_dataset.cross_dataset_label_weights`), read from each image's
 ``annotated_labels`` metainfo (set by :class:`~mmx.det.datasets.CrossDataset`). Images without it, and
@@ -10,7 +10,6 @@ images that annotate every class, get exactly the plain weights.
 """
 from typing import List, Optional, Tuple
 
-from mmdet.models.dense_heads import RetinaHead
 from mmdet.models.roi_heads import StandardRoIHead
 from mmdet.models.task_modules.samplers import SamplingResult
 from mmdet.registry import MODELS
@@ -23,43 +22,7 @@ from ..losses.cross_dataset import annotated_class_masks, cross_dataset_label_we
 from ..losses.eql import EqualizationLoss
 from ..losses.eqlv2 import EqualizationLossV2
 
-__all__ = ['DatasetAwareRetinaHead', 'DatasetAwareRoIHead']
-
-
-@MODELS.register_module()
-class DatasetAwareRetinaHead(RetinaHead):
-    """mmdet's ``RetinaHead`` with the cross-dataset avoidance rule in its sigmoid focal loss.
-
-    The dataset-aware focal loss of Yao et al., `Cross-dataset Training for Class Increasing Object
-    Detection <https://arxiv.org/abs/2001.04621>`_: a background anchor of an image gives no negative
-    gradient to the classes its source does not annotate. The label weights of each level become
-    (B, A, C) per-anchor-per-class weights, which mmdet's ``FocalLoss`` takes as they are (flattened, they
-    are viewed as (N, C)). Needs a sigmoid classifier (``loss_cls.use_sigmoid=True``). Accepts every
-    argument of ``RetinaHead``.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.use_sigmoid_cls:
-            raise ValueError('DatasetAwareRetinaHead needs a sigmoid loss_cls (use_sigmoid=True): a softmax '
-                             'has no per-class negative to leave out')
-
-    def get_targets(self, anchor_list, valid_flag_list, batch_gt_instances: InstanceList,
-                    batch_img_metas: List[dict], batch_gt_instances_ignore=None, unmap_outputs: bool = True,
-                    return_sampling_results: bool = False) -> tuple:
-        """``AnchorHead.get_targets`` with the label weights of each level as (B, A, C) weights."""
-        targets = super().get_targets(anchor_list, valid_flag_list, batch_gt_instances, batch_img_metas,
-                                      batch_gt_instances_ignore, unmap_outputs, return_sampling_results)
-        labels_list, label_weights_list = targets[0], targets[1]
-        annotated = annotated_class_masks(batch_img_metas, self.num_classes, labels_list[0].device)
-        weights = []
-        for labels, label_weights in zip(labels_list, label_weights_list):
-            num_imgs, num_anchors = labels.shape
-            per_anchor = annotated[:, None, :].expand(num_imgs, num_anchors, self.num_classes)
-            weights.append(cross_dataset_label_weights(
-                labels.reshape(-1), label_weights.reshape(-1), per_anchor.reshape(-1, self.num_classes),
-                self.cls_out_channels).view(num_imgs, num_anchors, -1))
-        return (labels_list, weights) + tuple(targets[2:])
+__all__ = ['DatasetAwareRoIHead']
 
 
 @MODELS.register_module()

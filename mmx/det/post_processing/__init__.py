@@ -1,17 +1,16 @@
-"""Detection ops: soft-NMS and adj-NMS (PyTorch, CPU and GPU), deformable RoI pooling (PyTorch, CPU and GPU),
-box voting across models or test-time augmentations (BoxVotingTTAModel).
+"""Detection post-processing: soft-NMS and adj-NMS (PyTorch, CPU and GPU), box voting across models or
+test-time augmentations (BoxVotingTTAModel).
 
 Importing this package makes ``torch_soft_nms`` and ``adj_nms`` selectable by name in any mmdet detector's
 ``test_cfg`` (e.g. ``rcnn=dict(nms=dict(type='adj_nms', iou_threshold=0.5, sigma=0.5))``), see
 :func:`register_nms_types`.
 """
 from .box_voting import BoxVotingTTAModel, box_voting
-from .deform_roi_pool import TorchDeformRoIPool, deform_roi_pool_torch
 from .nms import SOFT_NMS_METHODS, adj_nms, soft_nms, torch_soft_nms
 
 __all__ = [
-    'soft_nms', 'adj_nms', 'torch_soft_nms', 'SOFT_NMS_METHODS', 'register_nms_types', 'TorchDeformRoIPool',
-    'deform_roi_pool_torch', 'box_voting', 'BoxVotingTTAModel'
+    'soft_nms', 'adj_nms', 'torch_soft_nms', 'SOFT_NMS_METHODS', 'register_nms_types', 'box_voting',
+    'BoxVotingTTAModel'
 ]
 
 #: the names a test_cfg's ``nms=dict(type=...)`` can give for mmx's NMS functions
@@ -36,7 +35,7 @@ def register_nms_types() -> None:
         current = getattr(mmcv_nms, name, None)
         if current is not None and current is not fn:
             warnings.warn(f'mmcv.ops.nms already defines {name!r}: type={name!r} in test_cfg runs mmcv\'s, not '
-                          f'mmx\'s (call mmx.det.ops.{fn.__name__} directly)')
+                          f'mmx\'s (call mmx.det.post_processing.{fn.__name__} directly)')
             continue
         setattr(mmcv_nms, name, fn)
 
