@@ -1,13 +1,6 @@
-"""A dense head that hands the per-sample annotated-class masks of cross-dataset training to its ``loss_cls``.
-
-mmdet 3.3's heads call ``loss_cls(cls_score, labels, label_weights, avg_factor=...)`` on the samples of all
-images at once, so a loss cannot tell which image (and which source dataset) a sample came from. This
-head knows it (the anchors' image from the target layout) and turns
-``label_weights`` into per-(sample, class) weights with the avoidance rule
-(:func:`~mmx.det.losses.cross_dataset.cross_dataset_label_weights`), read from each image's
-``annotated_labels`` metainfo (set by :class:`~mmx.det.datasets.CrossDataset`). Images without it, and
-images that annotate every class, get exactly the plain weights.
-"""
+"""The dataset-aware RetinaNet head of cross-dataset training: per-anchor, per-class label weights with the
+avoidance rule (:mod:`mmx.det.losses.cross_dataset`); the RoI-head counterpart and why a head must do this
+(mmdet's losses cannot tell an anchor's image) are in :mod:`mmx.det.roi_heads.cross_dataset`."""
 from typing import List
 
 from mmdet.models.dense_heads import RetinaHead
