@@ -49,6 +49,8 @@ from mmengine.hooks import Hook
 from mmengine.utils import ProgressBar
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from digits_common import ProgressHook, digits_run_cfg, timing_setup  # noqa: E402
 FP32_CONFIG = 'configs/cls/small-convnet_1xb32-30e_digits.py'
 INT8_CONFIG = 'configs/int8/small-convnet_int8-dsgc-dclr_1xb32-30e_digits.py'
 DET_CONFIGS = {
@@ -95,32 +97,7 @@ def variant_cfg(name: str, epochs: int, seed: int, work_dir: str):
         cfg.optim_wrapper.type = 'OptimWrapper'
         for key in ('alpha', 'beta'):
             cfg.optim_wrapper.pop(key)
-    cfg.work_dir = osp.join(work_dir, f'{name}_seed{seed}')
-    cfg.experiment_name = f'benchmark_int8_{name}_seed{seed}'
-    cfg.visualizer.name = cfg.experiment_name  # each run's scalars in its own work dir
-    cfg.randomness = dict(seed=seed)
-    cfg.log_level = 'WARNING'
-    cfg.train_cfg.max_epochs = epochs
-    cfg.train_cfg.val_interval = epochs + 1  # evaluated once, explicitly, after training
-    # one warm-up epoch, then cosine decay to the last epoch (a one-epoch run is all warm-up)
-    cfg.param_scheduler = cfg.param_scheduler[:1] if epochs < 2 else cfg.param_scheduler
-    cfg.param_scheduler[-1].end = max(epochs, 1)
-    cfg.default_hooks.checkpoint = None
-    return cfg
-
-
-class ProgressHook(Hook):
-    """Advances a progress bar over the training iterations and records non-finite losses."""
-
-    def __init__(self, bar: ProgressBar) -> None:
-        self.bar = bar
-        self.nonfinite = 0
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
-        loss = (outputs or {}).get('loss')
-        if loss is not None and not math.isfinite(float(loss.detach())):
-            self.nonfinite += 1
-        self.bar.update()
+    return digits_run_cfg(cfg, 'int8', name, epochs, seed, work_dir)
 
 
 def _build_runner(cfg):
@@ -192,29 +169,18 @@ def run_det(cfg, name: str) -> dict:
 
 
 def _timing_setup(name: str, num_batches: int):
-    """A digits model (INT8 converted and its optimiser wrapper built as Int8Runner does), and batches."""
-    from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import DefaultScope
-    from mmengine.runner import Runner
-
+    """A digits model (INT8 converted as Int8Runner does), its optimiser wrapper, batches, the DSGC period."""
     from mmx.cnn.int8 import convert_to_int8
-    from mmx.registry import MODELS
 
     cfg = variant_cfg(name, 1, 0, '')
-    with DefaultScope.overwrite_default_scope('mmx'):
-        model = MODELS.build(cfg.model)
-        if name != 'fp32':
-            settings = dict(cfg.int8_training)
-            settings.pop('period'), settings.pop('log_per_layer', None)
+    prepare = None
+    if name != 'fp32':
+        settings = dict(cfg.int8_training)
+        settings.pop('period'), settings.pop('log_per_layer', None)
+
+        def prepare(model):
             convert_to_int8(model, **settings)
-        optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-        loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
-    batches = []
-    for batch in loader:
-        batches.append(batch)
-        if len(batches) == num_batches:
-            break
-    model.train()
+    model, optim_wrapper, batches = timing_setup(cfg, num_batches, prepare)
     period = cfg.int8_training.period if name != 'fp32' else None
     return model, optim_wrapper, batches, period
 

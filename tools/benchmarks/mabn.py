@@ -52,10 +52,11 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
-from mmengine.hooks import Hook
 from mmengine.utils import ProgressBar
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from digits_common import ProgressHook, digits_run_cfg, timing_setup  # noqa: E402
 BN32_CONFIG = 'configs/cls/small-convnet_1xb32-30e_digits.py'
 MABN_CONFIG = 'configs/mabn/small-convnet_mabn_1xb2-30e_digits.py'
 VARIANTS = ('bn32', 'bn2', 'gn2', 'brn2', 'mabn2')
@@ -142,27 +143,7 @@ def variant_cfg(name: str, epochs: int, seed: int, work_dir: str, stages: int = 
         backbone.conv_cfg = None
         backbone.norm_cfg = dict(bn2=dict(type='BN'), gn2=dict(type='GN', num_groups=8),
                                  brn2=dict(type='BenchmarkBatchRenorm2d'))[name]
-    cfg.work_dir = osp.join(work_dir, f'{name}_seed{seed}')
-    cfg.experiment_name = f'benchmark_mabn_{name}_seed{seed}'
-    cfg.randomness = dict(seed=seed)
-    cfg.log_level = 'WARNING'
-    cfg.train_cfg.max_epochs = epochs
-    cfg.train_cfg.val_interval = epochs + 1  # evaluated once, explicitly, after training
-    # one warm-up epoch, then cosine decay to the last epoch (a one-epoch run is all warm-up)
-    cfg.param_scheduler = cfg.param_scheduler[:1] if epochs < 2 else cfg.param_scheduler
-    cfg.param_scheduler[-1].end = max(epochs, 1)
-    cfg.default_hooks.checkpoint = None
-    return cfg
-
-
-class ProgressHook(Hook):
-    """Advances one progress bar over the training iterations of all runs."""
-
-    def __init__(self, bar: ProgressBar) -> None:
-        self.bar = bar
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
-        self.bar.update()
+    return digits_run_cfg(cfg, 'mabn', name, epochs, seed, work_dir)
 
 
 def run_one(cfg, bar: ProgressBar, reuse: bool = False) -> float:
@@ -190,29 +171,13 @@ def run_one(cfg, bar: ProgressBar, reuse: bool = False) -> float:
 
 def _timing_setup(name: str, batch_size: int, stages: int, plain_conv: bool = False):
     """A model, its optimiser wrapper and batches for the step timing (MABN past its warm-ups)."""
-    from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import DefaultScope
-    from mmengine.runner import Runner
-
-    from mmx.registry import MODELS
-
     cfg = variant_cfg(name, 1, 0, '', stages)
     if name == 'mabn2':
         cfg.model.backbone.norm_cfg.update(warmup_iters=0, renorm_warmup_iters=0)
     if plain_conv:
         cfg.model.backbone.conv_cfg = None
     cfg.train_dataloader.batch_size = batch_size
-    with DefaultScope.overwrite_default_scope('mmx'):
-        model = MODELS.build(cfg.model)
-        optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-        loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
-    batches = []
-    for batch in loader:
-        batches.append(batch)
-        if len(batches) == TIMING_BLOCK:
-            break
-    model.train()
-    return model, optim_wrapper, batches
+    return timing_setup(cfg, TIMING_BLOCK)
 
 
 def step_time_ratio(batch_size: int, blocks: int, stages: int = 4) -> Dict[str, float]:
