@@ -2,18 +2,14 @@
 # (N = 8 BasicBlocks) supernet of 8 base channels; a few minutes on 2 CPU cores:
 #   OMP_NUM_THREADS=1 python tools/nas/search_crnas.py configs/crnas/crnas-search_r18-basic-w8_digits.py \
 #       --work-dir work_dirs/crnas_digits
-# The digits training split (1201 images) is cut into archtrain (the first 1001, supernet training) and
-# archval (the last 200, architecture scores), as the paper cuts COCO trainval into 130K/5K. The test
-# split is never used by the search.
-_base_ = ['../_base_/datasets/digits.py', '../_base_/default_runtime_cls.py']
+# Data: archtrain / archval / test split of ../_base_/datasets/digits_archsplit.py.
+_base_ = ['../_base_/datasets/digits_archsplit.py', '../_base_/default_runtime_cls.py']
 
 # Frequently modified parameters
 budget = 8  # N: ResNet-18's block count
 base_channels = 8
 supernet_iters = 600  # stage supernet training (SPOS, uniform single path)
 op_supernet_iters = 300  # operation (dilation) supernet training, initialised from the stage supernet
-scale_factor = 4
-archtrain = 1001  # first images of the digits train split
 
 # CR-NAS ResNet stage options (paper, Sec. 3.2.1)
 stage_options = [list(range(1, 11)), list(range(1, 11)), [2, 3, 5, 6, 9, 11, 14, 17, 20, 23],
@@ -34,16 +30,6 @@ model = dict(
         norm_eval=False),
     neck=dict(type='GlobalAvgPoolNeck'),
     head=dict(type='LinearClassifierHead', num_classes=10, in_channels=base_channels * 8, topk=(1, )))
-
-train_dataloader = dict(dataset=dict(scale_factor=scale_factor, indices=archtrain))
-val_dataloader = dict(dataset=dict(scale_factor=scale_factor))
-test_dataloader = val_dataloader
-search_dataloader = dict(
-    batch_size=50,
-    num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='DigitsDataset', split='train', scale_factor=scale_factor, test_mode=True,
-                 indices=list(range(archtrain, 1201)), pipeline=[dict(type='PackImageClsInputs')]))
 
 optim_wrapper = dict(
     type='OptimWrapper',

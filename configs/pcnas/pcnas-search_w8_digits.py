@@ -3,8 +3,8 @@
 # A few minutes on 2 CPU cores:
 #   OMP_NUM_THREADS=1 python tools/nas/search_pcnas.py configs/pcnas/pcnas-search_w8_digits.py \
 #       --work-dir work_dirs/pcnas_digits
-# archtrain = first 1001 images of the digits train split, archval (candidate scores) = the last 200.
-_base_ = ['../_base_/datasets/digits.py', '../_base_/default_runtime_cls.py']
+# Data: archtrain / archval (candidate scores) / test split of ../_base_/datasets/digits_archsplit.py.
+_base_ = ['../_base_/datasets/digits_archsplit.py', '../_base_/default_runtime_cls.py']
 
 # Frequently modified parameters
 pool_size = 3  # P
@@ -13,9 +13,7 @@ interval_iters = 60  # training on the pool between two updates
 stages = ((16, 2, 1), (24, 3, 2), (32, 3, 2))  # (channels, layers, first stride): 8 searchable layers
 latency_limit_frac = 0.4  # limit: 40% of the way from the fastest to the slowest architecture
 lut = 'work_dirs/pcnas_digits_lut_cpu.json'  # measured by tools/nas/search_pcnas.py if missing
-scale_factor = 4
-archtrain = 1001
-nas_input_shape = (1, 8 * scale_factor, 8 * scale_factor)
+nas_input_shape = (1, 8 * _base_.scale_factor, 8 * _base_.scale_factor)
 
 max_iters = warmup_iters + 8 * interval_iters
 model = dict(
@@ -32,16 +30,6 @@ model = dict(
     neck=dict(type='GlobalAvgPoolNeck'),
     head=dict(type='LinearClassifierHead', num_classes=10, in_channels=128, topk=(1, )))
 
-train_dataloader = dict(dataset=dict(scale_factor=scale_factor, indices=archtrain))
-val_dataloader = dict(dataset=dict(scale_factor=scale_factor))
-test_dataloader = val_dataloader
-search_dataloader = dict(
-    batch_size=50,
-    num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='DigitsDataset', split='train', scale_factor=scale_factor, test_mode=True,
-                 indices=list(range(archtrain, 1201)), pipeline=[dict(type='PackImageClsInputs')]))
-
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4))
@@ -51,7 +39,7 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 custom_hooks = [
     dict(type='PCNASPoolHook', lut=lut, latency_limit_frac=latency_limit_frac,
-         search_dataloader=search_dataloader, pool_size=pool_size, warmup_iters=warmup_iters,
+         search_dataloader=_base_.search_dataloader, pool_size=pool_size, warmup_iters=warmup_iters,
          interval_iters=interval_iters, score='metric', metric_key='accuracy/top1', num_batches=4, seed=0)
 ]
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=interval_iters,
