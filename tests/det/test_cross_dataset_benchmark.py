@@ -33,7 +33,7 @@ def test_run_configs(tmp_path):
 
 def test_shares_argument():
     assert BENCH['parse_args'](['--shares', 'b=1,a=4']).shares == dict(a=4, b=1)
-    assert BENCH['parse_args']([]).shares is None
+    assert BENCH['parse_args']([]).shares == dict(a=4, b=1)
     for bad in ('a=4', 'a=4,b=0', 'a=x,b=1', 'a=1,c=1'):
         try:
             BENCH['parse_args'](['--shares', bad])
@@ -66,7 +66,8 @@ def test_summary_keys_and_plot(tmp_path, capsys):
 
 def test_seeds_argument():
     assert BENCH['parse_args'](['--seeds', '0,1,2']).seeds == [0, 1, 2]
-    assert BENCH['parse_args']([]).seeds == [0]
+    assert BENCH['parse_args']([]).seeds == [0, 1, 2] and BENCH['parse_args'](['--quick']).seeds == [0]
+    assert BENCH['parse_args']([]).detector == 'retinanet'
     for bad in ('0,x', '1,1'):
         try:
             BENCH['parse_args'](['--seeds', bad])

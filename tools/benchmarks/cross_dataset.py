@@ -1,28 +1,34 @@
 """The miniature cross-dataset benchmark: separate models vs naive label union vs dataset-aware loss.
 
-    python tools/benchmarks/cross_dataset.py              # 3 epochs per model (about an hour on 2 busy CPU cores)
-    python tools/benchmarks/cross_dataset.py --quick      # 1 epoch, 60 images per source, 40 for validation
+    python tools/benchmarks/cross_dataset.py              # the full run: RetinaNet, 12 epochs, seeds 0,1,2, a:b = 4:1
+                                                          # (about 75 min on 2 busy CPU cores)
+    python tools/benchmarks/cross_dataset.py --quick      # 1 epoch, 60 images per source, 40 for validation, seed 0
     python tools/benchmarks/cross_dataset.py --reuse      # evaluate the trained runs found in --work-dir
-    python tools/benchmarks/cross_dataset.py --epochs 2 --num-train 100 --num-val 60   # a smaller run
+    python tools/benchmarks/cross_dataset.py --detector faster-rcnn --shares a=1,b=1 --epochs 3 --seeds 0
 
 Two toy sources (``mmx.det.datasets.make_toy_cross_dataset``, from the toy LVIS images): "a" annotates the red,
-blue, green and yellow shapes, "b" the green, yellow, cyan and magenta ones, each on its own half of the training
-images, where the other colours' objects are drawn but unlabelled. Trains mmx's tiny Faster R-CNN with a sigmoid
-RoI classifier (``configs/cross_dataset/faster-rcnn_r18-tiny_fpn_*_3e_toy-cross.py``):
+blue, green and yellow shapes, "b" the green, yellow, cyan and magenta ones, each on its own share of the training
+images (``--shares``, by default a:b = 4:1, the usual situation of a large dataset beside a small one, e.g. COCO's
+118k images beside WIDER FACE's 12k), where the other colours' objects are drawn but unlabelled. Trains mmx's tiny
+RetinaNet (``--detector retinanet``, the paper's detector: sigmoid focal loss, ``DatasetAwareRetinaHead``) or
+tiny Faster R-CNN (``--detector faster-rcnn``: sigmoid RoI classifier, ``DatasetAwareRoIHead``), configs
+``configs/cross_dataset/{retinanet,faster-rcnn}_r18-tiny_fpn_*_3e_toy-cross.py``:
 
 * ``separate``: one model per source on that source's images and classes;
-* ``naive``: one model on both sources over the union of the label spaces, every background RoI a negative for
-  every class;
-* ``aware``: the same with the dataset-aware loss (``DatasetAwareRoIHead``: no negatives for the classes an
+* ``naive``: one model on both sources over the union of the label spaces, every background sample a negative
+  for every class;
+* ``aware``: the same with the dataset-aware loss (no negatives from a background sample for the classes its
   image's source does not annotate).
 
-Each model sees each of its source images ``--epochs`` times, with the same seed and learning-rate schedule.
-Evaluation (``CrossDatasetMetric``): per source, COCO box AP on the source's own classes over the validation
-images, and for the merged models also on the classes the source leaves unannotated (learnable only from the
-other source). Prints a table and, as the last line, one JSON object::
+Each model sees each of its source images ``--epochs`` times, with the same seed and learning-rate schedule; every
+run is repeated for each of ``--seeds`` and the figures are means over them. Evaluation (``CrossDatasetMetric``):
+per source, COCO box AP on the source's own classes over the validation images, and for the merged models also on
+the classes the source leaves unannotated (learnable only from the other source). Prints a table (means and
+standard deviations) and, as the last line, one JSON object::
 
     {"separate_AP": {"a": .., "b": ..}, "naive_AP": {...}, "aware_AP": {...},
-     "naive_unannotated_AP": {...}, "aware_unannotated_AP": {...}, "aware_over_separate": {...}, "epochs": ..}
+     "naive_unannotated_AP": {...}, "aware_unannotated_AP": {...}, "aware_over_separate": {...}, "epochs": ..,
+     "train_images": {...}, "detector": .., "seeds": [..]}
 
 and saves a bar plot of the figures (``--plot``).
 """
@@ -47,7 +53,9 @@ CONFIGS = {
 }
 RUNS = ('naive', 'aware')
 SOURCES = ('a', 'b')
-FULL_EPOCHS = 3
+FULL_EPOCHS = 12
+FULL_SEEDS = '0,1,2'
+FULL_SHARES = 'a=4,b=1'
 QUICK_EPOCHS = 1
 QUICK_NUM_TRAIN = 60  # training images per source with --quick
 QUICK_NUM_VAL = 40
@@ -61,13 +69,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--epochs', type=int, help='epochs per model (overrides --quick)')
     parser.add_argument('--num-train', type=int, help='training images per source (default: all, 300)')
     parser.add_argument('--num-val', type=int, help='validation images (default: all, 150)')
-    parser.add_argument('--shares', default=None,
-                        help='relative shares of the training images, e.g. a=4,b=1 (default: equal)')
-    parser.add_argument('--detector', choices=sorted(CONFIGS), default='faster-rcnn',
-                        help='tiny Faster R-CNN (sigmoid CE RoI classifier, the default) or tiny RetinaNet '
-                             '(focal loss, the paper\'s detector)')
-    parser.add_argument('--seeds', default='0',
-                        help='training seeds, comma-separated; the figures are means over them (default: 0)')
+    parser.add_argument('--shares', default=FULL_SHARES,
+                        help=f'relative shares of the training images of the sources (default: {FULL_SHARES})')
+    parser.add_argument('--detector', choices=sorted(CONFIGS), default='retinanet',
+                        help='tiny RetinaNet (focal loss, the paper\'s detector; the default) or tiny Faster R-CNN '
+                             '(sigmoid CE RoI classifier)')
+    parser.add_argument('--seeds', default=None,
+                        help=f'training seeds, comma-separated; the figures are means over them (default: '
+                             f'{FULL_SEEDS}, with --quick 0)')
     parser.add_argument('--reuse', action='store_true',
                         help='evaluate the last checkpoint of runs of the same schedule and seed found in '
                              '--work-dir instead of training them again')
@@ -81,21 +90,22 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     for name in ('epochs', 'num_train', 'num_val'):
         if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be at least 1, got {getattr(args, name)}')
+    if args.seeds is None:
+        args.seeds = '0' if args.quick else FULL_SEEDS
     try:
         args.seeds = [int(v) for v in args.seeds.split(',')]
     except ValueError:
         parser.error(f'--seeds must be comma-separated integers, got {args.seeds!r}')
     if len(set(args.seeds)) != len(args.seeds):
         parser.error(f'--seeds has a repeated seed: {args.seeds}')
-    if args.shares is not None:
-        try:
-            shares = {k: int(v) for k, v in (item.split('=') for item in args.shares.split(','))}
-        except ValueError:
-            parser.error(f'--shares must look like a=4,b=1, got {args.shares!r}')
-        if set(shares) != set(SOURCES) or min(shares.values()) < 1:
-            parser.error(f'--shares must give each of the sources {", ".join(SOURCES)} a positive integer, '
-                         f'got {args.shares!r}')
-        args.shares = shares
+    try:
+        shares = {k: int(v) for k, v in (item.split('=') for item in args.shares.split(','))}
+    except ValueError:
+        parser.error(f'--shares must look like a=4,b=1, got {args.shares!r}')
+    if set(shares) != set(SOURCES) or min(shares.values()) < 1:
+        parser.error(f'--shares must give each of the sources {", ".join(SOURCES)} a positive integer, '
+                     f'got {args.shares!r}')
+    args.shares = shares
     if args.quick:
         args.num_train = args.num_train or QUICK_NUM_TRAIN
         args.num_val = args.num_val or QUICK_NUM_VAL
