@@ -61,6 +61,7 @@ def test_summary_keys_and_plot(tmp_path, capsys):
     assert last['aware_over_separate'] == {'a': 1.024, 'b': 0.95}
     assert last['aware_unannotated_AP'] == {'a': 21.0, 'b': 23.0}
     assert last['train_images'] == {'a': 480, 'b': 120} and last['seeds'] == [0, 1]
+    assert last['std']['aware_AP'] == {'a': 1.41, 'b': 0.0}  # drawn as error bars
     assert osp.getsize(tmp_path / 'ap.png') > 0
 
 

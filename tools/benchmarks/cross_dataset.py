@@ -210,6 +210,9 @@ def summarise(results: Dict[int, Dict[str, Dict[str, float]]], epochs: int, num_
         s: round(summary['aware_AP'][s] / summary['separate_AP'][s], 3) if summary['separate_AP'][s] else None
         for s in SOURCES}
     summary.update(epochs=epochs, train_images=num_imgs, detector=detector, seeds=seeds)
+    if len(seeds) > 1:  # standard deviations over the seeds, for the plot's error bars
+        summary['std'] = {f'{name}_AP': {s: round(std(*col), 2) for s, col in zip(SOURCES, cols)}
+                          for name, cols in columns.items()}
     print(f'\nToy cross-dataset pair, tiny {detector}, {epochs} epoch(s), seeds {seeds}: COCO box AP (%), '
           'mean' + (' ± standard deviation' if len(seeds) > 1 else ''))
     print(f'{"source":<8}' + ''.join(f'{name.replace("_unannotated", " unann."):>18}' for name in columns))
@@ -228,12 +231,19 @@ def plot(summary: dict, path: str) -> None:
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     width = 0.25
+    std = summary.get('std')
+
+    def yerr(key):
+        return [std[key][s] for s in SOURCES] if std else None
+
     for k, key in enumerate(('separate_AP', 'naive_AP', 'aware_AP')):
         axes[0].bar([i + (k - 1) * width for i in range(len(SOURCES))], [summary[key][s] for s in SOURCES],
-                    width, label=key.split('_')[0])
+                    width, yerr=yerr(key), capsize=3, label=key.split('_')[0])
     for k, key in enumerate(('naive_unannotated_AP', 'aware_unannotated_AP')):
         axes[1].bar([i + (k - 0.5) * width for i in range(len(SOURCES))], [summary[key][s] for s in SOURCES],
-                    width, label=key.split('_')[0], color=f'C{k + 1}')
+                    width, yerr=yerr(key), capsize=3, label=key.split('_')[0], color=f'C{k + 1}')
+    if std:
+        fig.suptitle(f'mean over seeds {summary["seeds"]}, error bars: standard deviation', fontsize=9)
     for ax, title in zip(axes, ("on the source's own classes", 'on the classes the source leaves unannotated')):
         ax.set_xticks(range(len(SOURCES)), [f'source {s}' for s in SOURCES])
         ax.set_ylabel('box AP (%)')
