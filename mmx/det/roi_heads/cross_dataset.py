@@ -36,6 +36,11 @@ class DatasetAwareRoIHead(StandardRoIHead):
     ``EqualizationLossV2``, which compose the mask with their own weights. The RPN (class-agnostic
     objectness) is left unmasked, as is EQLv2's objectness column. The mask head is unchanged. Accepts
     every argument of ``StandardRoIHead``.
+
+    Caution: this RoI version of the rule is mmx's extension (the paper states it for RetinaNet). On the toy
+    benchmark (``tools/benchmarks/cross_dataset.py --detector faster-rcnn``, 3 seeds) it scored *below* the naive
+    union on the classes only the small source labels, while ``DatasetAwareRetinaHead`` scored above it; see
+    configs/cross_dataset/README.md.
     """
 
     def __init__(self, *args, **kwargs) -> None:
