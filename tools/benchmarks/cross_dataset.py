@@ -40,9 +40,9 @@ import sys
 from typing import Dict, List, Optional
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-# the EQL benchmark's progress bars (training iterations, then validation batches), shared
+# the EQL benchmark's train-or-reuse step with its progress bars (training iterations, validation batches)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from eql import ProgressHook  # noqa: E402
+from eql import train_or_reuse  # noqa: E402
 CONFIGS = {
     'faster-rcnn': {
         'naive': 'configs/cross_dataset/faster-rcnn_r18-tiny_fpn_naive-union_3e_toy-cross.py',
@@ -161,28 +161,10 @@ def benchmark_cfg(run: str, epochs: int, seed: int, work_dir: str, data_root: st
 
 def run_one(cfg, run: str, reuse: bool = False) -> Dict[str, float]:
     """Train (or, with ``reuse``, load) and evaluate one run; box AP (%) per evaluated source."""
-    from mmengine.runner import Runner
-    from mmengine.runner.checkpoint import _load_checkpoint
-
-    checkpoint = osp.join(cfg.work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
-    reusing = reuse and osp.isfile(checkpoint)
-    if reusing:
-        meta = _load_checkpoint(checkpoint, map_location='cpu').get('meta', {})
-        if meta.get('seed') != cfg.randomness.seed or meta.get('epoch') != cfg.train_cfg.max_epochs:
-            raise ValueError(f'{checkpoint} is from another run (seed {meta.get("seed")}, epoch '
-                             f'{meta.get("epoch")}); run without --reuse')
-        cfg.load_from = checkpoint
-    runner = Runner.from_cfg(cfg)
-    progress = ProgressHook(run)
-    runner.register_hook(progress, priority='VERY_LOW')
-    if reusing:
-        print(f'[{run}] reusing {checkpoint}', flush=True)
-        runner.val()
-    else:
-        runner.train()  # evaluates after the last epoch
+    _, metrics = train_or_reuse(cfg, run, reuse)
     # CocoMetric returns no key when a model made no detection above the score threshold: AP 0
     aps = {name: 0.0 for name in cfg.val_evaluator.source_metrics}
-    aps.update({key.split('/')[0]: 100 * float(value) for key, value in progress.metrics.items()
+    aps.update({key.split('/')[0]: 100 * float(value) for key, value in metrics.items()
                 if key.endswith('/bbox_mAP')})
     return aps
 

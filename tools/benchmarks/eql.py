@@ -127,12 +127,10 @@ def benchmark_cfg(name: str, epochs: int, metric: str, seed: int, work_dir: str,
     return cfg
 
 
-def run_one(cfg, name: str, metric: str, reuse: bool = False):
-    """Train and evaluate one loss; return its AP by group (in %) and the trained runner.
-
-    With ``reuse``, the last checkpoint of a run of the same schedule and seed already in ``cfg.work_dir`` is
-    evaluated instead of trained again.
-    """
+def train_or_reuse(cfg, name: str, reuse: bool = False):
+    """Train one run (its last epoch is evaluated) or, with ``reuse``, evaluate the last checkpoint of a run of
+    the same schedule and seed already in ``cfg.work_dir``; return the runner and the evaluation's metrics.
+    Shared with the cross-dataset benchmark."""
     from mmengine.runner import Runner
     from mmengine.runner.checkpoint import _load_checkpoint
 
@@ -153,7 +151,12 @@ def run_one(cfg, name: str, metric: str, reuse: bool = False):
         runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     else:
         runner.train()  # evaluates after the last epoch
-    metrics = progress.metrics
+    return runner, progress.metrics
+
+
+def run_one(cfg, name: str, metric: str, reuse: bool = False):
+    """Train and evaluate one loss (see :func:`train_or_reuse`); return its AP by group (in %) and the runner."""
+    runner, metrics = train_or_reuse(cfg, name, reuse)
     return {g: 100 * float(metrics[f'lvis/{metric}_{g}']) for g in GROUPS}, runner
 
 
