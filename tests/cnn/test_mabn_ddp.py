@@ -4,21 +4,15 @@ Each rank sees different data. With ``broadcast_buffers=False`` (mmengine's Runn
 stay identical across ranks while every MABN keeps its own SMA windows and EMA, as in the paper (8 GPUs,
 2 images each, statistics per GPU). mmengine's ``SyncBuffersHook`` all-reduce then averages them.
 """
-from datetime import timedelta
 import os
-import socket
 
 import pytest
 import torch
 import torch.multiprocessing as mp
 
+from mmx.testing import free_port, init_gloo
+
 STEPS = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def _worker(rank: int, port: int, out_dir: str) -> None:
@@ -29,8 +23,7 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
 
     from mmx.cnn import MABN, CenConv2d
 
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=2, timeout=timedelta(seconds=120))
+    init_gloo(rank, port)
     torch.manual_seed(0)  # the same initial model on both ranks
     model = nn.Sequential(CenConv2d(3, 8, 3, padding=1, bias=False),
                           MABN(8, buffer_size=2, warmup_iters=2, renorm_warmup_iters=3), nn.ReLU(),
@@ -54,7 +47,7 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
 @pytest.fixture(scope='module')
 def ddp_states(tmp_path_factory):
     out_dir = str(tmp_path_factory.mktemp('mabn_ddp'))
-    mp.spawn(_worker, args=(_free_port(), out_dir), nprocs=2, join=True)
+    mp.spawn(_worker, args=(free_port(), out_dir), nprocs=2, join=True)
     load = (lambda name: torch.load(os.path.join(out_dir, name), weights_only=True))
     return [load(f'rank{r}.pth') for r in (0, 1)], [load(f'synced{r}.pth') for r in (0, 1)]
 

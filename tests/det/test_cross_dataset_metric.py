@@ -5,6 +5,7 @@ import torch
 from mmengine.evaluator import BaseMetric
 
 from mmx.det.evaluation import CrossDatasetMetric
+from mmx.testing import free_port, init_gloo
 
 
 class Recording(BaseMetric):
@@ -70,26 +71,17 @@ def test_bad_input():
         metric.process({}, [dict(img_id=1, pred_instances=dict(labels=np.array([0])))])
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 # five samples in dataset order; DefaultSampler gives rank r the indices r, r + 2, ... padded to 3 each
 DDP_SAMPLES = [(1, 'det', [0, 3], [0]), (2, 'faces', [3], [3]), (3, 'det', [1], [1]), (4, 'faces', [0], []),
                (5, 'det', [2], [2])]
 
 
 def _ddp_worker(rank: int, port: int, out_dir: str) -> None:
-    import datetime
     import json
     import os
 
     import torch.distributed as dist
-    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=2,
-                            timeout=datetime.timedelta(seconds=60))
+    init_gloo(rank, port)
     try:
         metric = CrossDatasetMetric(source_metrics=dict(det=Recording(), faces=Recording()))
         metric.dataset_meta = META
@@ -109,7 +101,7 @@ def test_ddp_matches_one_process(tmp_path):
     import time
 
     import torch.multiprocessing as mp
-    context = mp.spawn(_ddp_worker, args=(_free_port(), str(tmp_path)), nprocs=2, join=False)
+    context = mp.spawn(_ddp_worker, args=(free_port(), str(tmp_path)), nprocs=2, join=False)
     deadline = time.monotonic() + 120
     try:
         while not context.join(timeout=1):

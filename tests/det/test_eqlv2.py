@@ -1,10 +1,8 @@
 """EqualizationLossV2: weights, loss and gradient statistics against a naive reference over two steps, buffers
 in checkpoints, DDP (gloo, 2 processes), the logging hook, mmdet 3.3's BBoxHead hooks in tiny Faster / Mask /
 Cascade R-CNNs, and bad input."""
-import datetime
 import math
 import os
-import socket
 import time
 from types import SimpleNamespace
 
@@ -18,6 +16,7 @@ from mmengine.logging import MessageHub
 from mmx.det.hooks import EqualizationLossV2LoggerHook
 from mmx.det.losses import EqualizationLossV2, equalization_loss_v2
 from mmx.det.losses.eqlv2 import eqlv2_class_weights
+from mmx.testing import free_port, init_gloo
 
 C = len(SMALL_CATEGORIES)
 GAMMA, MU, ALPHA = 12.0, 0.8, 4.0
@@ -145,12 +144,6 @@ def test_buffers_in_state_dict_and_restored(tmp_path):
 # ---------------------------------------------------------------- DDP
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def _ddp_features(rank: int, step: int):
     g = torch.Generator().manual_seed(100 * step + rank)
     return torch.randn(6 + rank, 4, generator=g), torch.randint(0, C + 1, (6 + rank, ), generator=g)
@@ -158,8 +151,7 @@ def _ddp_features(rank: int, step: int):
 
 def _ddp_worker(rank: int, world_size: int, port: int, out_dir: str) -> None:
     import torch.distributed as dist
-    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=world_size,
-                            timeout=datetime.timedelta(seconds=60))
+    init_gloo(rank, port, world_size)
     try:
         torch.manual_seed(0)
         model = torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(4, C + 1))
@@ -177,7 +169,7 @@ def _ddp_worker(rank: int, world_size: int, port: int, out_dir: str) -> None:
 
 
 def test_ddp_statistics_are_all_reduced(tmp_path):
-    context = mp.spawn(_ddp_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=False)
+    context = mp.spawn(_ddp_worker, args=(2, free_port(), str(tmp_path)), nprocs=2, join=False)
     deadline = time.monotonic() + 120
     try:
         while not context.join(timeout=1):

@@ -1,19 +1,13 @@
 """INT8 training under DDP (2 CPU processes, gloo): each process searches its DSGC clip on its own gradients,
 the refresh is averaged across processes before the DCLR step, so every process ends with the same quantiser
 state, the same lr scales and the same parameters."""
-from datetime import timedelta
 import os
-import socket
 
 import pytest
 import torch
 import torch.multiprocessing as mp
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+from mmx.testing import free_port, init_gloo
 
 
 def _worker(rank: int, port: int, out_dir: str) -> None:
@@ -24,8 +18,7 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
 
     from mmx.cnn.int8 import convert_to_int8, quantized_layers
 
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=2, timeout=timedelta(seconds=120))
+    init_gloo(rank, port)
     torch.manual_seed(0)  # the same initial model on both ranks
     model = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 3))
     convert_to_int8(model, skip=())
@@ -48,7 +41,7 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
 @pytest.fixture(scope='module')
 def ranks(tmp_path_factory):
     out_dir = str(tmp_path_factory.mktemp('int8_ddp'))
-    mp.spawn(_worker, args=(_free_port(), out_dir), nprocs=2, join=True)
+    mp.spawn(_worker, args=(free_port(), out_dir), nprocs=2, join=True)
     return [torch.load(os.path.join(out_dir, f'rank{r}.pth'), weights_only=True) for r in (0, 1)]
 
 

@@ -1,8 +1,5 @@
 """PC-NAS pool state across processes (DDP, 2 gloo processes) and across a checkpoint (resume)."""
-from datetime import timedelta
-import os
 import random
-import socket
 from types import SimpleNamespace
 
 import torch
@@ -12,6 +9,7 @@ import torch.multiprocessing as mp
 from mmx.nas import LatencyLUT, PCNASPoolHook, SPOSSampleHook
 from mmx.nas.pcnas_hook import sync_pool
 from mmx.nas.searchers import PCNASPoolSearch
+from mmx.testing import free_port, init_gloo
 
 OPS = ('k3e3', 'k5e6', 'skip')
 
@@ -22,8 +20,7 @@ def _lut():
 
 
 def _worker(rank, port, out):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=2, timeout=timedelta(seconds=120))
+    init_gloo(rank, port)
     try:
         pool = PCNASPoolSearch([OPS] * 4, 2, _lut(), 100.0)
         rng = random.Random(rank)  # each process scores differently, as with sharded held-out data
@@ -43,9 +40,7 @@ def _worker(rank, port, out):
 
 
 def test_pool_and_paths_agree_across_two_ddp_processes():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
+    port = free_port()
     out = mp.Manager().dict()
     # fork: the children inherit the imported modules (spawn would import mmx again in each)
     mp.start_processes(_worker, args=(port, out), nprocs=2, join=True, start_method='fork')

@@ -1,18 +1,12 @@
 """Distributed evaluation (gloo, 2 CPU processes): gathered encodings without the sampler's repeats, every
 rank scoring its share of the captions, the same scores as one process."""
-from datetime import timedelta
 import os
-import socket
 
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+from mmx.testing import free_port, init_gloo
 
 
 def _feats(num_img=5, caps=5, regions=4, length=6, dim=8):
@@ -26,9 +20,8 @@ def _feats(num_img=5, caps=5, regions=4, length=6, dim=8):
 
 
 def _worker(rank, port, out_dir):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     torch.set_num_threads(1)
-    dist.init_process_group('gloo', rank=rank, world_size=2, timeout=timedelta(seconds=120))
+    init_gloo(rank, port)
     from mmx.retrieval import CAMP
     from mmx.retrieval.evaluation.loops import _gather
     torch.manual_seed(0)
@@ -51,7 +44,7 @@ def _worker(rank, port, out_dir):
 def test_two_ranks_score_like_one_process(tmp_path):
     from mmx.retrieval import CAMP  # imported before forking: the workers inherit it
     # fork, not spawn: a spawned worker would import mmx again (seconds each)
-    mp.start_processes(_worker, args=(_free_port(), str(tmp_path)), nprocs=2, join=True, start_method='fork')
+    mp.start_processes(_worker, args=(free_port(), str(tmp_path)), nprocs=2, join=True, start_method='fork')
     torch.manual_seed(0)
     model = CAMP(29, img_dim=8, word_dim=8, embed_dim=8, shortlist_head=dict(),
                  eval_cfg=dict(img_chunk=2, txt_chunk=3)).eval()
