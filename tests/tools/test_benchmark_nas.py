@@ -28,6 +28,14 @@ def test_task_configs(task):
     assert pc.nas_input_shape == (1, 32, 32) and pc.custom_hooks[0].type == 'PCNASPoolHook'
 
 
+def test_default_work_dirs_are_per_task_and_length():
+    """The searches resume from their work dirs, so one task's run must never find another's."""
+    dirs = {tuple(argv): BENCH['parse_args'](list(argv)).work_dir
+            for argv in ([], ['--quick'], ['--task', 'cluttered-digits'], ['--quick', '--task', 'cluttered-digits'])}
+    assert len(set(dirs.values())) == 4
+    assert BENCH['parse_args'](['--work-dir', '/x']).work_dir == '/x'
+
+
 @pytest.mark.slow
 def test_train_standalone_runs(tmp_path):
     cr_config = BENCH['TASKS']['cluttered-digits'][0]

@@ -231,7 +231,7 @@ def plot(path: str, pool_run: dict, nopool_run: dict, rows, limit: float, cr_sta
     fig.savefig(path, dpi=100)
 
 
-def main(argv: Optional[List[str]] = None) -> dict:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='miniature CR-NAS / PC-NAS benchmark on digits')
     parser.add_argument('--quick', action='store_true')
     parser.add_argument('--task', choices=sorted(TASKS), default='digits',
@@ -239,9 +239,14 @@ def main(argv: Optional[List[str]] = None) -> dict:
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs/benchmark_nas'))
     parser.add_argument('--plot', default=None, help='PNG path of the figure')
     args = parser.parse_args(argv)
-    if args.quick and args.work_dir == osp.join(ROOT, 'work_dirs/benchmark_nas'):
-        args.work_dir += '_quick'
-    return run(args)
+    if args.work_dir == osp.join(ROOT, 'work_dirs/benchmark_nas'):
+        # the searches resume from their work dirs: a task or length of its own never resumes another's
+        args.work_dir += ('_quick' if args.quick else '') + ('' if args.task == 'digits' else f'_{args.task}')
+    return args
+
+
+def main(argv: Optional[List[str]] = None) -> dict:
+    return run(parse_args(argv))
 
 
 if __name__ == '__main__':
